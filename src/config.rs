@@ -1,0 +1,204 @@
+//! One typed configuration: command-line flags > `VANTHU_*` environment > an
+//! optional TOML file (`--config`) > built-in defaults. Secrets are redacted in `Debug`.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use clap::Args;
+use serde::Deserialize;
+
+/// Default listening address.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+/// Default data folder (database, files, keys).
+pub const DEFAULT_DATA_DIR: &str = "./vanthu-data";
+/// Default upload limit: 50 MB.
+pub const DEFAULT_MAX_UPLOAD_MB: u64 = 50;
+
+/// Options every command accepts (flags and their environment variables).
+#[derive(Debug, Clone, Default, Args)]
+pub struct CommonOpts {
+    /// Data folder: SQLite database, stored files, keys [default: ./vanthu-data]
+    #[arg(long, env = "VANTHU_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://USER:PASS@HOST/DB [default: SQLite inside the data folder]
+    #[arg(
+        long,
+        env = "VANTHU_DATABASE_URL",
+        global = true,
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Where PDFs are stored: a folder path, file:///PATH, or s3://BUCKET/PREFIX (feature `s3`) [default: DATA_DIR/files]
+    #[arg(long, env = "VANTHU_STORAGE_URL", global = true)]
+    pub storage_url: Option<String>,
+    /// Optional TOML configuration file with the same keys (snake_case)
+    #[arg(long, env = "VANTHU_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+}
+
+/// Keys accepted in the TOML file.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    data_dir: Option<PathBuf>,
+    database_url: Option<String>,
+    storage_url: Option<String>,
+    max_upload_mb: Option<u64>,
+    agency_code: Option<String>,
+    agency_name: Option<String>,
+}
+
+/// The resolved configuration.
+#[derive(Clone)]
+pub struct Config {
+    /// Address the server listens on.
+    pub listen: SocketAddr,
+    /// Data folder.
+    pub data_dir: PathBuf,
+    /// Database URL (may hold a password: never logged).
+    pub database_url: String,
+    /// Storage URL or folder for PDFs.
+    pub storage_url: String,
+    /// Largest accepted upload, in bytes.
+    pub max_upload_bytes: u64,
+    /// The agency's abbreviation used in outgoing numbers/symbols (e.g. `SNV`).
+    pub agency_code: String,
+    /// The agency's name, the issuing body of outgoing documents.
+    pub agency_name: String,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("listen", &self.listen)
+            .field("data_dir", &self.data_dir)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("storage_url", &redact_url(&self.storage_url))
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("agency_code", &self.agency_code)
+            .field("agency_name", &self.agency_name)
+            .finish()
+    }
+}
+
+/// Replace the password of a URL with `***`.
+pub fn redact_url(s: &str) -> String {
+    match url::Url::parse(s) {
+        Ok(mut u) if u.password().is_some() => {
+            // set_password only fails for URLs that cannot have a password,
+            // and this one already has one.
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => s.to_string(),
+    }
+}
+
+/// Server-only options, layered the same way.
+#[derive(Debug, Clone, Default)]
+pub struct ServerOpts {
+    /// `--listen` / `VANTHU_LISTEN`.
+    pub listen: Option<String>,
+    /// `--max-upload-mb` / `VANTHU_MAX_UPLOAD_MB`.
+    pub max_upload_mb: Option<u64>,
+    /// `--agency-code` / `VANTHU_AGENCY_CODE`.
+    pub agency_code: Option<String>,
+    /// `--agency-name` / `VANTHU_AGENCY_NAME`.
+    pub agency_name: Option<String>,
+}
+
+impl Config {
+    /// Resolve flags and environment (already merged by clap) over the TOML
+    /// file over the defaults.
+    pub fn resolve(common: &CommonOpts, server: &ServerOpts) -> anyhow::Result<Self> {
+        let file = match &common.config {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| {
+                    anyhow::anyhow!("cannot read configuration file {}: {e}", path.display())
+                })?;
+                toml::from_str::<FileConfig>(&text).map_err(|e| {
+                    anyhow::anyhow!("invalid configuration file {}: {e}", path.display())
+                })?
+            }
+            None => FileConfig::default(),
+        };
+        let data_dir = common
+            .data_dir
+            .clone()
+            .or(file.data_dir)
+            .unwrap_or_else(|| PathBuf::from(DEFAULT_DATA_DIR));
+        let listen_s = server
+            .listen
+            .clone()
+            .or(file.listen)
+            .unwrap_or_else(|| DEFAULT_LISTEN.to_string());
+        let listen: SocketAddr = listen_s
+            .parse()
+            .map_err(|e| anyhow::anyhow!("invalid listen address {listen_s:?}: {e}"))?;
+        let database_url = common
+            .database_url
+            .clone()
+            .or(file.database_url)
+            .unwrap_or_else(|| default_sqlite_url(&data_dir));
+        let storage_url = common
+            .storage_url
+            .clone()
+            .or(file.storage_url)
+            .unwrap_or_else(|| data_dir.join("files").to_string_lossy().into_owned());
+        let max_upload_mb = server
+            .max_upload_mb
+            .or(file.max_upload_mb)
+            .unwrap_or(DEFAULT_MAX_UPLOAD_MB);
+        if max_upload_mb == 0 || max_upload_mb > 4096 {
+            anyhow::bail!("max upload size must be between 1 and 4096 MB, got {max_upload_mb}");
+        }
+        let agency_code = server
+            .agency_code
+            .clone()
+            .or(file.agency_code)
+            .unwrap_or_else(|| "SNV".to_string());
+        if agency_code.trim().is_empty() || agency_code.contains(['/', ' ']) {
+            anyhow::bail!("agency code must be a non-empty abbreviation without '/' or spaces");
+        }
+        let agency_name = server
+            .agency_name
+            .clone()
+            .or(file.agency_name)
+            .unwrap_or_else(|| "Sở Nội vụ".to_string());
+        Ok(Self {
+            listen,
+            data_dir,
+            database_url,
+            storage_url,
+            max_upload_bytes: max_upload_mb * 1_000_000,
+            agency_code,
+            agency_name,
+        })
+    }
+
+    /// A configuration for tests and tools: everything inside `data_dir`.
+    pub fn for_data_dir(data_dir: &Path) -> Self {
+        Self {
+            listen: DEFAULT_LISTEN.parse().expect("constant address parses"),
+            data_dir: data_dir.to_path_buf(),
+            database_url: default_sqlite_url(data_dir),
+            storage_url: data_dir.join("files").to_string_lossy().into_owned(),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_MB * 1_000_000,
+            agency_code: "SNV".into(),
+            agency_name: "Sở Nội vụ".into(),
+        }
+    }
+
+    /// True when the database is the embedded SQLite one.
+    pub fn is_sqlite(&self) -> bool {
+        self.database_url.starts_with("sqlite:")
+    }
+}
+
+fn default_sqlite_url(data_dir: &Path) -> String {
+    format!(
+        "sqlite://{}?mode=rwc",
+        data_dir.join("vanthu.db").to_string_lossy()
+    )
+}

@@ -1,0 +1,18 @@
+//! vanthu: a document-flow tracker for Vietnamese government departments.
+//!
+//! The library behind the `vanthu` binary: the registers of Decree 30/2020
+//! (`registry`), content-addressed file storage (`store`), the database
+//! (`db`, `entity`) and the HTTP API (`web`). `main.rs` only dispatches.
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod entity;
+pub mod registry;
+pub mod store;
+pub mod text;
+pub mod web;
+
+pub use config::Config;

@@ -1,0 +1,308 @@
+//! The `vanthu` command line: dispatch only; the work is in the library.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use vanthu::clock::Clock;
+use vanthu::config::{CommonOpts, Config, ServerOpts};
+use vanthu::registry::Registry;
+use vanthu::registry::types::Role;
+use vanthu::web::{self, AppState};
+
+#[derive(Parser)]
+#[command(
+    name = "vanthu",
+    version,
+    about = "Registers of official documents (Decree 30/2020), signature checks and transparency"
+)]
+struct Cli {
+    #[command(flatten)]
+    common: CommonOpts,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (JSON API under /api/v1, OpenAPI at /openapi.json, Swagger UI at /docs)
+    Serve {
+        /// Address to listen on
+        #[arg(long, env = "VANTHU_LISTEN", default_value = vanthu::config::DEFAULT_LISTEN)]
+        listen: String,
+        /// Largest accepted upload in MB
+        #[arg(long, env = "VANTHU_MAX_UPLOAD_MB")]
+        max_upload_mb: Option<u64>,
+        /// Agency abbreviation in outgoing numbers/symbols (e.g. SNV in 42/QĐ-SNV)
+        #[arg(long, env = "VANTHU_AGENCY_CODE")]
+        agency_code: Option<String>,
+        /// Agency name, the issuing body of outgoing documents
+        #[arg(long, env = "VANTHU_AGENCY_NAME")]
+        agency_name: Option<String>,
+        /// Load a demo data set into an empty register and print a demo token
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run pending database migrations and exit
+    Migrate,
+    /// Manage users and their API tokens
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Manage units
+    Unit {
+        #[command(subcommand)]
+        command: UnitCommand,
+    },
+    /// Delete stored files that no document references
+    Gc {
+        /// Keep unreferenced files younger than this many seconds (a request may still be using them)
+        #[arg(long, default_value_t = 3600)]
+        grace_secs: u64,
+    },
+    /// The hash-chained audit log
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user and print its API token (only the token, on stdout)
+    Add {
+        /// Login name
+        name: String,
+        /// clerk, auditor or admin
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+    },
+    /// Print a new token for an existing user (the old one stops working)
+    Token {
+        /// Login name
+        name: String,
+    },
+    /// Disable a user
+    Disable {
+        /// Login name
+        name: String,
+    },
+    /// List users
+    List,
+}
+
+#[derive(Subcommand)]
+enum UnitCommand {
+    /// Add a unit
+    Add {
+        /// Code used in numbers/symbols, e.g. VP
+        code: String,
+        /// Full name
+        name: String,
+        /// Parent unit code
+        #[arg(long)]
+        parent: Option<String>,
+    },
+    /// List units
+    List,
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Recompute the chain; exit 1 if any entry was altered or removed
+    Verify,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s).ok_or_else(|| format!("role must be one of: {}", Role::choices()))
+}
+
+/// The actor named in the audit log for command-line changes.
+fn cli_actor() -> String {
+    let who = std::env::var("USER").unwrap_or_else(|_| "unknown".into());
+    format!("cli:{who}")
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+                tracing_subscriber::EnvFilter::new("vanthu=info,tower_http=warn")
+            }),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let rt = match tokio::runtime::Runtime::new() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return std::process::ExitCode::from(2);
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<u8> {
+    let mut server = ServerOpts::default();
+    if let Command::Serve {
+        listen,
+        max_upload_mb,
+        agency_code,
+        agency_name,
+        ..
+    } = &cli.command
+    {
+        server = ServerOpts {
+            listen: Some(listen.clone()),
+            max_upload_mb: *max_upload_mb,
+            agency_code: agency_code.clone(),
+            agency_name: agency_name.clone(),
+        };
+    }
+    let config = Config::resolve(&cli.common, &server)?;
+    tracing::debug!(?config, "configuration");
+    let open = || async { Registry::open(&config, Clock::system()).await };
+    match cli.command {
+        Command::Serve { demo, .. } => serve(config.clone(), demo).await,
+        Command::Migrate => {
+            let db = vanthu::db::open(&config.database_url).await?;
+            db.close().await.ok();
+            eprintln!("migrations applied");
+            Ok(0)
+        }
+        Command::User { command } => {
+            let reg = open().await?;
+            match command {
+                UserCommand::Add { name, role } => {
+                    let (_, token) = reg.add_user(&name, role, &cli_actor()).await?;
+                    println!("{token}");
+                }
+                UserCommand::Token { name } => {
+                    println!("{}", reg.rotate_token(&name, &cli_actor()).await?)
+                }
+                UserCommand::Disable { name } => {
+                    reg.set_user_active(&name, false, &cli_actor()).await?;
+                    eprintln!("user {name} disabled");
+                }
+                UserCommand::List => {
+                    for u in reg.list_users().await? {
+                        println!(
+                            "{}\t{}\t{}",
+                            u.name,
+                            u.role,
+                            if u.active { "active" } else { "disabled" }
+                        );
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Unit { command } => {
+            let reg = open().await?;
+            match command {
+                UnitCommand::Add { code, name, parent } => {
+                    let u = reg
+                        .add_unit(
+                            &serde_json::json!({"code": code, "name": name, "parent_code": parent}),
+                            &cli_actor(),
+                        )
+                        .await?;
+                    eprintln!("unit {} added", u.code);
+                }
+                UnitCommand::List => {
+                    for u in reg.list_units().await? {
+                        println!(
+                            "{}\t{}\t{}",
+                            u.code,
+                            u.name,
+                            if u.active { "active" } else { "inactive" }
+                        );
+                    }
+                }
+            }
+            Ok(0)
+        }
+        Command::Gc { grace_secs } => {
+            let reg = open().await?;
+            let r = reg.gc(Duration::from_secs(grace_secs)).await?;
+            println!("{}", serde_json::to_string(&r)?);
+            Ok(if r.missing.is_empty() { 0 } else { 1 })
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let reg = open().await?;
+            let r = vanthu::registry::audit::verify(&reg.db).await?;
+            if r.ok {
+                println!("audit log intact: {} entries", r.entries);
+                Ok(0)
+            } else {
+                println!("audit log BROKEN: {}", r.problem.unwrap_or_default());
+                Ok(1)
+            }
+        }
+    }
+}
+
+async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
+    let reg = Registry::open(&config, Clock::system()).await?;
+    // Sweep files left by requests that failed before a previous shutdown.
+    match reg.gc(Duration::from_secs(3600)).await {
+        Ok(r) if r.deleted > 0 => tracing::info!(deleted = r.deleted, "swept unreferenced files"),
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = %e, "could not sweep unreferenced files"),
+    }
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", config.listen))?;
+    let addr = listener.local_addr()?;
+    println!("vanthu listening on http://{addr}  (API /api/v1, docs http://{addr}/docs)");
+    if demo {
+        let added = vanthu::demo::load(&reg).await?;
+        let name = "demo-clerk";
+        let token = match reg.add_user(name, Role::Clerk, "demo").await {
+            Ok((_, t)) => t,
+            Err(_) => reg.rotate_token(name, "demo").await?,
+        };
+        if added > 0 {
+            println!("demo data loaded: {added} documents");
+        }
+        println!("demo clerk token: {token}");
+        println!(
+            "try: curl -H 'Authorization: Bearer {token}' 'http://{addr}/api/v1/documents?q=cai+cach'"
+        );
+    }
+    let state = AppState {
+        registry: std::sync::Arc::new(reg),
+    };
+    web::serve(listener, state, shutdown_signal()).await?;
+    Ok(0)
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,69 @@
+//! The domain: the incoming and outgoing registers of Decree 30/2020, units,
+//! officials, users, and the audit log. The CLI and the HTTP API both call
+//! this module; SQL lives here and below, never in handlers.
+
+pub mod admin;
+pub mod audit;
+pub mod documents;
+pub mod error;
+pub mod fields;
+pub mod gc;
+pub mod numbering;
+pub mod sql;
+pub mod types;
+pub mod users;
+
+use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
+
+use sea_orm::DatabaseConnection;
+
+pub use error::{Error, Kind, Rejection, Result};
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::store::BlobStore;
+
+/// Failure injection for tests of atomicity. Nothing sets these in production.
+#[derive(Debug, Default)]
+pub struct Hooks {
+    /// Fail a registration after its file is stored and its rows are
+    /// written, just before the commit.
+    pub danger_fail_before_commit: AtomicBool,
+}
+
+/// The registry service: a database, a blob store, a clock, and the agency's identity.
+#[derive(Debug, Clone)]
+pub struct Registry {
+    /// The database.
+    pub db: DatabaseConnection,
+    /// The PDF store.
+    pub store: BlobStore,
+    /// The clock ("now" and today's date in Vietnam).
+    pub clock: Clock,
+    /// The agency's abbreviation in outgoing numbers/symbols.
+    pub agency_code: String,
+    /// The agency's name: the issuing body of outgoing documents.
+    pub agency_name: String,
+    /// Largest accepted file, in bytes.
+    pub max_upload_bytes: u64,
+    /// Test hooks.
+    pub hooks: Arc<Hooks>,
+}
+
+impl Registry {
+    /// Open the database (running migrations) and the store named in `config`.
+    pub async fn open(config: &Config, clock: Clock) -> anyhow::Result<Self> {
+        let db = crate::db::open(&config.database_url).await?;
+        let store = BlobStore::open(&config.storage_url)?;
+        Ok(Self {
+            db,
+            store,
+            clock,
+            agency_code: config.agency_code.clone(),
+            agency_name: config.agency_name.clone(),
+            max_upload_bytes: config.max_upload_bytes,
+            hooks: Arc::new(Hooks::default()),
+        })
+    }
+}

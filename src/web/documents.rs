@@ -1,0 +1,365 @@
+//! `/api/v1/documents`: register (multipart metadata + PDF, or JSON alone
+//! for a paper document), search, read, download, handle, recall.
+
+use axum::Json;
+use axum::body::{Body, Bytes};
+use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use bytes::BytesMut;
+use serde_json::Value;
+
+use super::AppState;
+use super::auth::{AnyRole, Authed, Read, Write};
+use super::error::{ApiResult, ErrorBody};
+use super::extract::{JSON_LIMIT, JsonBody, is_json, parse_json, parse_num, path_id, query_pairs};
+use crate::registry::audit::AuditEntryView;
+use crate::registry::documents::{
+    DocumentMetadata, DocumentView, ListQuery, Page, PdfUpload, too_large,
+};
+use crate::registry::types::{DOC_TYPES, Direction, DocType};
+use crate::registry::{Error, Kind};
+
+/// Read one multipart part, refusing it past `max` bytes.
+async fn read_part(
+    field: &mut axum::extract::multipart::Field<'_>,
+    max: u64,
+    on_too_large: impl Fn() -> Error,
+) -> Result<Bytes, Error> {
+    let mut buf = BytesMut::new();
+    loop {
+        match field.chunk().await {
+            Ok(Some(chunk)) => {
+                if (buf.len() + chunk.len()) as u64 > max {
+                    return Err(on_too_large());
+                }
+                buf.extend_from_slice(&chunk);
+            }
+            Ok(None) => return Ok(buf.freeze()),
+            Err(e) => return Err(multipart_error(e, &on_too_large)),
+        }
+    }
+}
+
+fn multipart_error(
+    e: axum::extract::multipart::MultipartError,
+    on_too_large: &impl Fn() -> Error,
+) -> Error {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        on_too_large()
+    } else {
+        Error::bad_request(
+            "malformed_multipart",
+            None,
+            format!("the multipart body is malformed: {}", e.body_text()),
+        )
+    }
+}
+
+/// Pull metadata and the optional file out of a registration request.
+async fn read_registration(
+    state: &AppState,
+    req: Request,
+) -> Result<(Value, Option<PdfUpload>), Error> {
+    let max = state.registry.max_upload_bytes;
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_string();
+    if is_json(&ct) {
+        let bytes = axum::body::to_bytes(req.into_body(), JSON_LIMIT)
+            .await
+            .map_err(|_| {
+                Error::reject(
+                    Kind::TooLarge,
+                    "body_too_large",
+                    None,
+                    format!("a JSON body is limited to {JSON_LIMIT} bytes"),
+                )
+            })?;
+        return Ok((parse_json(&bytes, None)?, None));
+    }
+    if !ct.to_ascii_lowercase().starts_with("multipart/form-data") {
+        return Err(Error::reject(
+            Kind::UnsupportedMedia,
+            "unsupported_media_type",
+            None,
+            "send multipart/form-data with parts \"metadata\" (JSON) and \"file\" (PDF), or application/json for a paper document",
+        ));
+    }
+    let mut mp = Multipart::from_request(req, state)
+        .await
+        .map_err(|e| Error::bad_request("malformed_multipart", None, e.body_text()))?;
+    let mut meta: Option<Value> = None;
+    let mut file: Option<Bytes> = None;
+    loop {
+        let next = mp
+            .next_field()
+            .await
+            .map_err(|e| multipart_error(e, &|| too_large(max)))?;
+        let Some(mut field) = next else { break };
+        let name = field.name().unwrap_or("").to_string();
+        match name.as_str() {
+            "metadata" if meta.is_none() => {
+                let bytes = read_part(&mut field, JSON_LIMIT as u64, || {
+                    Error::reject(
+                        Kind::TooLarge,
+                        "body_too_large",
+                        Some("metadata"),
+                        "the metadata part is larger than 1 MB",
+                    )
+                })
+                .await?;
+                meta = Some(parse_json(&bytes, Some("metadata"))?);
+            }
+            "file" if file.is_none() => {
+                file = Some(read_part(&mut field, max, || too_large(max)).await?);
+            }
+            "metadata" | "file" => {
+                return Err(Error::bad_request(
+                    "duplicate_part",
+                    Some(&name),
+                    format!("the part {name:?} was sent twice"),
+                ));
+            }
+            other => {
+                return Err(Error::bad_request(
+                    "unknown_part",
+                    Some(other),
+                    format!(
+                        "unknown multipart part {other:?}; send \"metadata\" and optionally \"file\""
+                    ),
+                ));
+            }
+        }
+    }
+    let meta = meta.ok_or_else(|| {
+        Error::bad_request(
+            "missing_part",
+            Some("metadata"),
+            "the multipart body has no \"metadata\" part",
+        )
+    })?;
+    let file = file.map(|b| PdfUpload::check(b, max)).transpose()?;
+    Ok((meta, file))
+}
+
+async fn register(
+    state: AppState,
+    user: &str,
+    direction: Direction,
+    req: Request,
+) -> ApiResult<Response> {
+    let (meta, file) = read_registration(&state, req).await?;
+    let doc = state
+        .registry
+        .register(direction, &meta, file, user)
+        .await?;
+    let location = format!("/api/v1/documents/{}", doc.id);
+    let mut resp = (StatusCode::CREATED, Json(doc)).into_response();
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        resp.headers_mut().insert(header::LOCATION, v);
+    }
+    Ok(resp)
+}
+
+/// Register an incoming document (văn bản đến) and give it the next số đến.
+#[utoipa::path(post, path = "/api/v1/documents/incoming", tag = "documents",
+    request_body(content = DocumentMetadata, description = "multipart/form-data with part `metadata` (this JSON) and optional part `file` (the PDF); or this JSON alone (application/json) for a paper document",
+        content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Registered", body = DocumentView),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "No token", body = ErrorBody),
+        (status = 403, description = "Not a clerk", body = ErrorBody),
+        (status = 409, description = "Duplicate number/symbol", body = ErrorBody),
+        (status = 413, description = "File over the limit", body = ErrorBody),
+        (status = 415, description = "Not a PDF", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody)))]
+pub async fn register_incoming(
+    State(state): State<AppState>,
+    auth: Authed<Write>,
+    req: Request,
+) -> ApiResult<Response> {
+    register(state, &auth.user.name, Direction::Incoming, req).await
+}
+
+/// Register an outgoing document (văn bản đi); the system assigns its number/symbol.
+#[utoipa::path(post, path = "/api/v1/documents/outgoing", tag = "documents",
+    request_body(content = DocumentMetadata, description = "as for incoming; `number_symbol` and `received_on` are not accepted",
+        content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Registered", body = DocumentView),
+        (status = 400, description = "Malformed request", body = ErrorBody),
+        (status = 401, description = "No token", body = ErrorBody),
+        (status = 403, description = "Not a clerk", body = ErrorBody),
+        (status = 413, description = "File over the limit", body = ErrorBody),
+        (status = 415, description = "Not a PDF", body = ErrorBody),
+        (status = 422, description = "Invalid field", body = ErrorBody)))]
+pub async fn register_outgoing(
+    State(state): State<AppState>,
+    auth: Authed<Write>,
+    req: Request,
+) -> ApiResult<Response> {
+    register(state, &auth.user.name, Direction::Outgoing, req).await
+}
+
+const LIST_PARAMS: &[&str] = &[
+    "q",
+    "direction",
+    "year",
+    "unit",
+    "doc_type",
+    "status",
+    "secrecy",
+    "urgency",
+    "channel",
+    "counterpart",
+    "from",
+    "to",
+    "page",
+    "per_page",
+];
+
+fn list_query(raw: Option<&str>) -> Result<ListQuery, Error> {
+    let mut q = ListQuery::default();
+    for (k, v) in query_pairs(raw, LIST_PARAMS)? {
+        let v = v.trim().to_string();
+        if v.is_empty() {
+            continue;
+        }
+        match k.as_str() {
+            "q" => q.q = Some(v),
+            "direction" => q.direction = Some(v),
+            "year" => q.year = Some(parse_num("year", &v)?),
+            "unit" => q.unit = Some(v),
+            "doc_type" => q.doc_type = Some(v),
+            "status" => q.status = Some(v),
+            "secrecy" => q.secrecy = Some(v),
+            "urgency" => q.urgency = Some(v),
+            "channel" => q.channel = Some(v),
+            "counterpart" => q.counterpart = Some(v),
+            "from" => q.from = Some(v),
+            "to" => q.to = Some(v),
+            "page" => q.page = Some(parse_num("page", &v)?),
+            "per_page" => q.per_page = Some(parse_num("per_page", &v)?),
+            _ => {}
+        }
+    }
+    Ok(q)
+}
+
+/// Search both registers; newest first.
+#[utoipa::path(get, path = "/api/v1/documents", tag = "documents", params(ListQuery),
+    responses((status = 200, body = Page), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn list_documents(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    RawQuery(raw): RawQuery,
+) -> ApiResult<Json<Page>> {
+    let q = list_query(raw.as_deref())?;
+    Ok(Json(state.registry.list(&q).await?))
+}
+
+/// One document.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i32, Path)),
+    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn get_document(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<DocumentView>> {
+    let id = path_id("document", &id)?;
+    Ok(Json(state.registry.get(id).await?))
+}
+
+/// Download the PDF of a document.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/file", tag = "documents", params(("id" = i32, Path)),
+    responses((status = 200, description = "The PDF", content_type = "application/pdf"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn download_file(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    Path(id): Path<String>,
+) -> ApiResult<Response> {
+    let id = path_id("document", &id)?;
+    let (doc, bytes) = state.registry.file(id).await?;
+    let mut resp = Response::new(Body::from(bytes));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"vanthu-{}.pdf\"", doc.id))
+    {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    if let Some(sha) = &doc.file_sha256
+        && let Ok(v) = HeaderValue::from_str(&format!("\"{sha}\""))
+    {
+        h.insert(header::ETAG, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    Ok(resp)
+}
+
+/// Record handling: unit, handler, deadline, instruction, progress, status, reply. `null` clears a field.
+#[utoipa::path(patch, path = "/api/v1/documents/{id}/handling", tag = "documents", params(("id" = i32, Path)),
+    request_body(content = Object, description = "any of: unit, handler, due_on, status (registered|assigned|in_progress|done), instruction, progress, resolved_on, reply_number_symbol"),
+    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn update_handling(
+    State(state): State<AppState>,
+    auth: Authed<Write>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<DocumentView>> {
+    let id = path_id("document", &id)?;
+    Ok(Json(
+        state
+            .registry
+            .update_handling(id, &body, &auth.user.name)
+            .await?,
+    ))
+}
+
+/// Recall a document with a reason (Decree 30 Art. 18); it is kept, never deleted.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/recall", tag = "documents", params(("id" = i32, Path)),
+    request_body(content = Object, description = "{\"reason\": \"…\"}"),
+    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn recall_document(
+    State(state): State<AppState>,
+    auth: Authed<Write>,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Json<DocumentView>> {
+    let id = path_id("document", &id)?;
+    Ok(Json(
+        state.registry.recall(id, &body, &auth.user.name).await?,
+    ))
+}
+
+/// The audit history of a document, oldest first.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/history", tag = "documents", params(("id" = i32, Path)),
+    responses((status = 200, body = Vec<AuditEntryView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn document_history(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<AuditEntryView>>> {
+    let id = path_id("document", &id)?;
+    state.registry.get(id).await?;
+    Ok(Json(
+        crate::registry::audit::for_document(&state.registry.db, id).await?,
+    ))
+}
+
+/// The document types of Decree 30 Phụ lục III and their abbreviations.
+#[utoipa::path(get, path = "/api/v1/doc-types", tag = "documents",
+    responses((status = 200, body = Vec<DocType>), (status = 401, body = ErrorBody)))]
+pub async fn doc_types(_auth: Authed<AnyRole>) -> Json<&'static [DocType]> {
+    Json(DOC_TYPES)
+}

@@ -1,0 +1,111 @@
+//! Request extractors that refuse bad input with the JSON error body:
+//! JSON bodies, query strings checked key by key, numeric ids in paths.
+
+use axum::body::Bytes;
+use axum::extract::{FromRequest, Request};
+use axum::http::header::CONTENT_TYPE;
+use serde_json::Value;
+
+use super::AppState;
+use super::error::AppError;
+use crate::registry::{Error, Kind};
+
+/// Largest JSON body accepted outside uploads.
+pub const JSON_LIMIT: usize = 1_000_000;
+
+/// A JSON body parsed to a value; the domain reads it field by field.
+pub struct JsonBody(pub Value);
+
+/// Whether a content type is JSON.
+pub fn is_json(ct: &str) -> bool {
+    let base = ct
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    base == "application/json" || (base.starts_with("application/") && base.ends_with("+json"))
+}
+
+/// Parse JSON bytes, refusing malformed ones with 400 naming `field`.
+pub fn parse_json(bytes: &[u8], field: Option<&str>) -> Result<Value, Error> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        Error::bad_request(
+            "malformed_json",
+            field,
+            format!("the JSON is malformed: {e}"),
+        )
+    })
+}
+
+impl FromRequest<AppState> for JsonBody {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ct = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("");
+        if !is_json(ct) {
+            return Err(Error::reject(
+                Kind::UnsupportedMedia,
+                "unsupported_media_type",
+                None,
+                "send the body as JSON with Content-Type: application/json",
+            )
+            .into());
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+            Error::reject(
+                Kind::TooLarge,
+                "body_too_large",
+                None,
+                format!("the body is larger than {JSON_LIMIT} bytes"),
+            )
+        })?;
+        Ok(JsonBody(parse_json(&bytes, None)?))
+    }
+}
+
+/// Parse a query string into pairs, refusing keys outside `allowed`.
+pub fn query_pairs(raw: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, String)>, Error> {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|e| {
+            Error::bad_request(
+                "malformed_query",
+                None,
+                format!("the query string is malformed: {e}"),
+            )
+        })?;
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        return Err(Error::invalid(
+            "unknown_field",
+            k,
+            format!(
+                "unknown query parameter {k:?}; accepted: {}",
+                allowed.join(", ")
+            ),
+        ));
+    }
+    Ok(pairs)
+}
+
+/// Parse a whole number named `field`.
+pub fn parse_num<T: std::str::FromStr>(field: &str, s: &str) -> Result<T, Error> {
+    s.trim().parse().map_err(|_| {
+        Error::invalid(
+            "invalid_value",
+            field,
+            format!("{field} must be a whole number; got {s:?}"),
+        )
+    })
+}
+
+/// A numeric id from a path segment; anything else is a 404.
+pub fn path_id(what: &str, s: &str) -> Result<i32, Error> {
+    s.parse::<i32>()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| Error::not_found(format!("there is no {what} {s:?}")))
+}
