@@ -1,0 +1,248 @@
+//! Starting an isolated vanthu for one test, on either backend.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use reqwest::multipart::{Form, Part};
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+use vanthu::clock::Clock;
+use vanthu::config::Config;
+use vanthu::registry::Registry;
+use vanthu::registry::types::Role;
+use vanthu::web::{self, AppState};
+
+/// Which database a test runs on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// Upload limit used by tests (small, so the over-limit case is cheap).
+pub const TEST_MAX_UPLOAD: u64 = 1_000_000;
+
+pub struct TestApp {
+    pub base: String,
+    pub http: reqwest::Client,
+    pub registry: Arc<Registry>,
+    pub clerk: String,
+    pub auditor: String,
+    pub admin: String,
+    pub _dir: tempfile::TempDir,
+}
+
+/// The instant all tests start at unless they move the clock: 10:00 on 15 June 2025, Vietnam time.
+pub fn default_now() -> DateTime<Utc> {
+    "2025-06-15T03:00:00Z".parse().expect("valid instant")
+}
+
+/// A fresh PostgreSQL database for one test, or None (with a notice) when not configured.
+async fn fresh_postgres() -> Option<String> {
+    let base = std::env::var("VANTHU_TEST_DATABASE_URL").ok()?;
+    let db = sea_orm::Database::connect(&base)
+        .await
+        .expect("connect to VANTHU_TEST_DATABASE_URL");
+    let mut rnd = [0u8; 8];
+    openssl::rand::rand_bytes(&mut rnd).expect("random");
+    let name = format!("vanthu_t_{}", hex::encode(rnd));
+    db.execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("CREATE DATABASE (the test role needs CREATEDB)");
+    db.close().await.ok();
+    let mut url = url::Url::parse(&base).expect("test database URL parses");
+    url.set_path(&format!("/{name}"));
+    Some(url.to_string())
+}
+
+impl TestApp {
+    /// Start an app, or return None when the backend is not available here.
+    pub async fn start(backend: Backend) -> Option<TestApp> {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut config = Config::for_data_dir(dir.path());
+        config.max_upload_bytes = TEST_MAX_UPLOAD;
+        if backend == Backend::Postgres {
+            match fresh_postgres().await {
+                Some(url) => config.database_url = url,
+                None => {
+                    eprintln!(
+                        "notice: VANTHU_TEST_DATABASE_URL is not set; skipping the PostgreSQL run of this test"
+                    );
+                    return None;
+                }
+            }
+        }
+        let registry = Arc::new(
+            Registry::open(&config, Clock::fixed(default_now()))
+                .await
+                .expect("open registry"),
+        );
+        let clerk = registry
+            .add_user("clerk", Role::Clerk, "test")
+            .await
+            .expect("clerk")
+            .1;
+        let auditor = registry
+            .add_user("auditor", Role::Auditor, "test")
+            .await
+            .expect("auditor")
+            .1;
+        let admin = registry
+            .add_user("admin", Role::Admin, "test")
+            .await
+            .expect("admin")
+            .1;
+        for (code, name) in [
+            ("VP", "Văn phòng"),
+            ("CCHC", "Phòng Cải cách hành chính"),
+            ("TCBC", "Phòng Tổ chức biên chế"),
+        ] {
+            registry
+                .add_unit(&serde_json::json!({"code": code, "name": name}), "test")
+                .await
+                .expect("unit");
+        }
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("addr");
+        let state = AppState {
+            registry: registry.clone(),
+        };
+        tokio::spawn(web::serve(listener, state, std::future::pending()));
+        Some(TestApp {
+            base: format!("http://{addr}"),
+            http: reqwest::Client::new(),
+            registry,
+            clerk,
+            auditor,
+            admin,
+            _dir: dir,
+        })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn set_now(&self, t: &str) {
+        self.registry.clock.set(t.parse().expect("valid instant"));
+    }
+
+    /// POST JSON as the clerk.
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.clerk)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Register with multipart as the clerk: metadata text and optional file bytes.
+    pub async fn post_multipart(
+        &self,
+        path: &str,
+        metadata: &str,
+        file: Option<Vec<u8>>,
+    ) -> (u16, Value) {
+        let mut form = Form::new().part(
+            "metadata",
+            Part::text(metadata.to_string())
+                .mime_str("application/json")
+                .expect("mime"),
+        );
+        if let Some(f) = file {
+            form = form.part(
+                "file",
+                Part::bytes(f)
+                    .file_name("doc.pdf")
+                    .mime_str("application/pdf")
+                    .expect("mime"),
+            );
+        }
+        let r = self
+            .http
+            .post(self.url(path))
+            .bearer_auth(&self.clerk)
+            .multipart(form)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Rows in a table, straight from the database.
+    pub async fn count(&self, table: &str) -> i64 {
+        let db = &self.registry.db;
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+
+    /// Blobs in the store.
+    pub async fn blobs(&self) -> usize {
+        self.registry.store.list().await.expect("list").len()
+    }
+}
+
+/// A small valid PDF with `text` in it (distinct text → distinct bytes).
+pub fn pdf(text: &str) -> Vec<u8> {
+    vanthu::demo::simple_pdf(&[text.to_string()]).expect("pdf")
+}
+
+/// Metadata of a valid incoming paper document.
+pub fn incoming_paper(subject: &str) -> Value {
+    serde_json::json!({
+        "doc_type": "Công văn", "issuer": "Ủy ban nhân dân thành phố", "issued_on": "2025-06-10",
+        "received_on": "2025-06-14", "subject": subject, "unit": "VP", "channel": "paper"
+    })
+}
+
+/// Run a test body on SQLite and on PostgreSQL (skipped with a notice when not configured).
+#[macro_export]
+macro_rules! both {
+    ($name:ident, $body:expr) => {
+        mod $name {
+            use super::*;
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::harness::TestApp::start($crate::harness::Backend::Sqlite)
+                    .await
+                    .expect("sqlite always runs");
+                ($body)(app).await;
+            }
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(app) =
+                    $crate::harness::TestApp::start($crate::harness::Backend::Postgres).await
+                {
+                    ($body)(app).await;
+                }
+            }
+        }
+    };
+}

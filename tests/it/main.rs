@@ -1,0 +1,12 @@
+//! Integration tests: the real server on port 0 over the real migrations, on
+//! SQLite and — when `VANTHU_TEST_DATABASE_URL` is set — on PostgreSQL.
+
+mod harness;
+
+mod access;
+mod atomicity;
+mod audit;
+mod bad_input;
+mod cli;
+mod documents;
+mod numbering;
