@@ -202,3 +202,60 @@ fn default_sqlite_url(data_dir: &Path) -> String {
         data_dir.join("vanthu.db").to_string_lossy()
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_override_file_override_defaults() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("vanthu.toml");
+        std::fs::write(
+            &file,
+            "listen = \"0.0.0.0:9000\"\nagency_code = \"SYT\"\nmax_upload_mb = 10\n",
+        )
+        .expect("write");
+        let common = CommonOpts {
+            config: Some(file.clone()),
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        let c = Config::resolve(&common, &ServerOpts::default()).expect("resolves");
+        assert_eq!(c.listen.to_string(), "0.0.0.0:9000");
+        assert_eq!(c.agency_code, "SYT");
+        assert_eq!(c.max_upload_bytes, 10_000_000);
+        assert_eq!(c.agency_name, "Sở Nội vụ");
+        assert!(c.database_url.ends_with("vanthu.db?mode=rwc"));
+        let flags = ServerOpts {
+            listen: Some("127.0.0.1:1".into()),
+            agency_code: Some("SNV".into()),
+            ..Default::default()
+        };
+        let c = Config::resolve(&common, &flags).expect("resolves");
+        assert_eq!(
+            (c.listen.to_string().as_str(), c.agency_code.as_str()),
+            ("127.0.0.1:1", "SNV")
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused_and_secrets_redacted() {
+        let common = CommonOpts::default();
+        let bad = ServerOpts {
+            listen: Some("not an address".into()),
+            ..Default::default()
+        };
+        assert!(Config::resolve(&common, &bad).is_err());
+        let bad = ServerOpts {
+            max_upload_mb: Some(0),
+            ..Default::default()
+        };
+        assert!(Config::resolve(&common, &bad).is_err());
+        let mut c = Config::for_data_dir(Path::new("/tmp/x"));
+        c.database_url = "postgres://u:s3cret@db/vanthu".into();
+        let shown = format!("{c:?}");
+        assert!(!shown.contains("s3cret"), "{shown}");
+        assert!(shown.contains("***"));
+    }
+}

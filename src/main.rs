@@ -27,9 +27,9 @@ struct Cli {
 enum Command {
     /// Run the HTTP server (JSON API under /api/v1, OpenAPI at /openapi.json, Swagger UI at /docs)
     Serve {
-        /// Address to listen on
-        #[arg(long, env = "VANTHU_LISTEN", default_value = vanthu::config::DEFAULT_LISTEN)]
-        listen: String,
+        /// Address to listen on [default: 127.0.0.1:8080]
+        #[arg(long, env = "VANTHU_LISTEN")]
+        listen: Option<String>,
         /// Largest accepted upload in MB
         #[arg(long, env = "VANTHU_MAX_UPLOAD_MB")]
         max_upload_mb: Option<u64>,
@@ -161,7 +161,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     } = &cli.command
     {
         server = ServerOpts {
-            listen: Some(listen.clone()),
+            listen: listen.clone(),
             max_upload_mb: *max_upload_mb,
             agency_code: agency_code.clone(),
             agency_name: agency_name.clone(),

@@ -10,3 +10,4 @@ mod bad_input;
 mod cli;
 mod documents;
 mod numbering;
+mod numbering_props;
