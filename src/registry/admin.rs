@@ -8,6 +8,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
+use super::documents::{active_unit, unit_by_code};
 use super::error::{Error, Result};
 use super::fields::Fields;
 use super::{Registry, audit};
@@ -105,18 +106,8 @@ impl Registry {
         let parent = f.text("parent_code", 32)?;
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
-        if let Some(p) = &parent
-            && units::Entity::find()
-                .filter(units::Column::Code.eq(p.as_str()))
-                .one(&txn)
-                .await?
-                .is_none()
-        {
-            return Err(Error::invalid(
-                "unknown_unit",
-                "parent_code",
-                format!("there is no unit with code {p:?}"),
-            ));
+        if let Some(p) = &parent {
+            unit_by_code(&txn, p, "parent_code").await?;
         }
         if units::Entity::find()
             .filter(units::Column::Code.eq(code.as_str()))
@@ -255,19 +246,7 @@ impl Registry {
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
         let unit = match &unit_code {
-            Some(code) => Some(
-                units::Entity::find()
-                    .filter(units::Column::Code.eq(code.as_str()))
-                    .one(&txn)
-                    .await?
-                    .ok_or_else(|| {
-                        Error::invalid(
-                            "unknown_unit",
-                            "unit",
-                            format!("there is no unit with code {code:?}"),
-                        )
-                    })?,
-            ),
+            Some(code) => Some(active_unit(&txn, code, "unit").await?),
             None => None,
         };
         let m = officials::ActiveModel {

@@ -296,25 +296,40 @@ async fn unit_codes<C: ConnectionTrait>(db: &C) -> Result<HashMap<i32, String>> 
         .collect())
 }
 
-/// Find an active unit by code, or refuse naming `field`.
-async fn active_unit<C: ConnectionTrait>(db: &C, code: &str, field: &str) -> Result<units::Model> {
-    let unit = units::Entity::find()
+/// Find a unit by code, or refuse naming `field`.
+pub(crate) async fn unit_by_code<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+    field: &str,
+) -> Result<units::Model> {
+    units::Entity::find()
         .filter(units::Column::Code.eq(code))
         .one(db)
-        .await?;
-    match unit {
-        Some(u) if u.active => Ok(u),
-        Some(_) => Err(Error::invalid(
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(
+                "unknown_unit",
+                field,
+                format!("there is no unit with code {code:?}"),
+            )
+        })
+}
+
+/// Find an active unit by code, or refuse naming `field`.
+pub(crate) async fn active_unit<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+    field: &str,
+) -> Result<units::Model> {
+    let u = unit_by_code(db, code, field).await?;
+    if !u.active {
+        return Err(Error::invalid(
             "unknown_unit",
             field,
             format!("unit {code:?} is no longer active"),
-        )),
-        None => Err(Error::invalid(
-            "unknown_unit",
-            field,
-            format!("there is no unit with code {code:?}"),
-        )),
+        ));
     }
+    Ok(u)
 }
 
 /// A registration after validation: nothing here can be refused any more
@@ -748,17 +763,7 @@ impl Registry {
             cond = cond.add(documents::Column::Year.eq(y));
         }
         if let Some(code) = q.unit.as_deref().filter(|s| !s.is_empty()) {
-            let unit = units::Entity::find()
-                .filter(units::Column::Code.eq(code))
-                .one(&self.db)
-                .await?
-                .ok_or_else(|| {
-                    Error::invalid(
-                        "unknown_unit",
-                        "unit",
-                        format!("there is no unit with code {code:?}"),
-                    )
-                })?;
+            let unit = unit_by_code(&self.db, code, "unit").await?;
             cond = cond.add(documents::Column::UnitId.eq(unit.id));
         }
         if let Some(t) = q.doc_type.as_deref().filter(|s| !s.is_empty()) {

@@ -40,6 +40,15 @@ impl TryFrom<users::Model> for User {
     }
 }
 
+/// The user named `name`, or 404.
+async fn user_by_name<C: sea_orm::ConnectionTrait>(c: &C, name: &str) -> Result<users::Model> {
+    users::Entity::find()
+        .filter(users::Column::Name.eq(name))
+        .one(c)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("there is no user named {name:?}")))
+}
+
 /// SHA-256 of a token, hex.
 fn token_hash(token: &str) -> String {
     hex::encode(openssl::sha::sha256(token.as_bytes()))
@@ -135,11 +144,7 @@ impl Registry {
     pub async fn set_user_active(&self, name: &str, active: bool, actor: &str) -> Result<User> {
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
-        let m = users::Entity::find()
-            .filter(users::Column::Name.eq(name))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("there is no user named {name:?}")))?;
+        let m = user_by_name(&txn, name).await?;
         let mut am: users::ActiveModel = m.into();
         am.active = Set(active);
         let m = am.update(&txn).await?;
@@ -167,11 +172,7 @@ impl Registry {
         let token = new_token()?;
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
-        let m = users::Entity::find()
-            .filter(users::Column::Name.eq(name))
-            .one(&txn)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("there is no user named {name:?}")))?;
+        let m = user_by_name(&txn, name).await?;
         let mut am: users::ActiveModel = m.into();
         am.token_hash = Set(token_hash(&token));
         am.active = Set(true);
