@@ -43,6 +43,8 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Verify the digital signatures of PDF files (exit 0 all valid, 1 any not valid, 2 unreadable)
+    Verify(VerifyArgs),
     /// Run pending database migrations and exit
     Migrate,
     /// Manage users and their API tokens
@@ -66,6 +68,114 @@ enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// One JSON report per file, one per line
+    #[arg(long)]
+    json: bool,
+    /// Add trust anchors (PEM, DER or P7B; a file or a folder); repeatable
+    #[arg(long = "trust", value_name = "PATH")]
+    trust: Vec<std::path::PathBuf>,
+    /// Do not trust the bundled Vietnamese roots
+    #[arg(long)]
+    no_default_trust: bool,
+    /// Add CRLs (PEM or DER; a file or a folder); repeatable
+    #[arg(long = "crl", value_name = "PATH")]
+    crl: Vec<std::path::PathBuf>,
+    /// Validation time, RFC 3339 (default: now)
+    #[arg(long, value_parser = parse_time)]
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    /// Language of the summary: en or vi
+    #[arg(long, default_value = "en", value_parser = ["en", "vi"])]
+    lang: String,
+    /// Treat an unknown revocation status as good instead of INDETERMINATE / TRY_LATER
+    #[arg(long)]
+    accept_unknown_revocation: bool,
+    /// Accept SHA-1 digests (refused by default)
+    #[arg(long)]
+    allow_sha1: bool,
+    /// SHA-256 fingerprint of a certificate to treat as an organisation's; repeatable
+    #[arg(long = "pin-organisation", value_name = "SHA256")]
+    pin_organisation: Vec<String>,
+    /// PDF files
+    #[arg(required = true)]
+    files: Vec<std::path::PathBuf>,
+}
+
+fn parse_time(s: &str) -> Result<chrono::DateTime<chrono::Utc>, String> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|e| format!("not an RFC 3339 time (e.g. 2025-06-01T00:00:00Z): {e}"))
+}
+
+fn verify_files(args: VerifyArgs) -> anyhow::Result<u8> {
+    use vanthu::sigverify::{self, Options, Policy, TrustStore, human, report::Status};
+    let mut trust = if args.no_default_trust {
+        TrustStore::empty()
+    } else {
+        TrustStore::vietnam()
+    };
+    for p in &args.trust {
+        trust
+            .add_anchors(p)
+            .map_err(|e| anyhow::anyhow!("--trust {}: {e}", p.display()))?;
+    }
+    for p in &args.crl {
+        trust
+            .add_crls(p)
+            .map_err(|e| anyhow::anyhow!("--crl {}: {e}", p.display()))?;
+    }
+    for fp in &args.pin_organisation {
+        let fp: String = fp
+            .chars()
+            .filter(|c| *c != ':')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if fp.len() != 64 || !fp.bytes().all(|b| b.is_ascii_hexdigit()) {
+            anyhow::bail!("--pin-organisation needs a SHA-256 fingerprint (64 hex digits)");
+        }
+        trust.organisation_pins.insert(fp);
+    }
+    let opts = Options {
+        trust,
+        at: args.at,
+        policy: Policy {
+            allow_sha1: args.allow_sha1,
+            accept_unknown_revocation: args.accept_unknown_revocation,
+            ..Policy::default()
+        },
+    };
+    let lang = if args.lang == "vi" {
+        human::Lang::Vi
+    } else {
+        human::Lang::En
+    };
+    let mut code = 0u8;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    use std::io::Write;
+    for f in &args.files {
+        let data = match std::fs::read(f) {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", f.display());
+                code = 2;
+                continue;
+            }
+        };
+        let report = sigverify::verify(&f.to_string_lossy(), &data, &opts);
+        if args.json {
+            writeln!(out, "{}", serde_json::to_string(&report)?)?;
+        } else {
+            write!(out, "{}", human::render(&report, lang))?;
+        }
+        if report.status != Status::Valid && code == 0 {
+            code = 1;
+        }
+    }
+    out.flush()?;
+    Ok(code)
 }
 
 #[derive(Subcommand)]
@@ -172,6 +282,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     let open = || async { Registry::open(&config, Clock::system()).await };
     match cli.command {
         Command::Serve { demo, .. } => serve(config.clone(), demo).await,
+        Command::Verify(args) => tokio::task::spawn_blocking(move || verify_files(args)).await?,
         Command::Migrate => {
             let db = vanthu::db::open(&config.database_url).await?;
             db.close().await.ok();

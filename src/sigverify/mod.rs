@@ -1,0 +1,926 @@
+//! The signature verifier: a pure, synchronous library (no database, HTTP
+//! or async runtime). [`verify`] takes a file's bytes and returns a
+//! [`report::Report`], the contract of DESIGN.md "Verification report".
+//!
+//! Checked: the byte range and its gap (coverage and the universal-forgery
+//! variants), the CMS structure, the message digest, the signature value,
+//! ESS signing-certificate attributes, algorithm strength, the certificate
+//! path to a trust anchor at the best proven time, the signer's key usage,
+//! revocation from CRLs and OCSP responses at hand (offline), RFC 3161
+//! signature and document timestamps. Not checked yet: what changed in
+//! revisions after a signature (reported as `modifications: other` and never
+//! `valid`), revocation of CA certificates, fetching revocation data online,
+//! and signature policies.
+
+pub mod asn1;
+pub mod chain;
+pub mod cms;
+pub mod coverage;
+pub mod human;
+pub mod lex;
+pub mod pdf;
+pub mod report;
+pub mod trust;
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use openssl::x509::{X509, X509Crl};
+
+use self::chain::RevStatus;
+use self::cms::{SigCheck, SignedData, oid};
+use self::coverage::Checked;
+use self::pdf::{Parsed, SigDict};
+use self::report::{
+    Coverage, Decree30, Indication, Kind, Modifications, Problem, Report, Revocation,
+    SignatureReport, Signer, SignerRole, Status, SubIndication, Timestamp,
+};
+pub use self::trust::TrustStore;
+
+/// Choices a verification may make differently.
+#[derive(Debug, Clone)]
+pub struct Policy {
+    /// Accept SHA-1 digests (off: CRYPTO_CONSTRAINTS_FAILURE).
+    pub allow_sha1: bool,
+    /// Smallest RSA key accepted, in bits.
+    pub min_rsa_bits: u32,
+    /// Treat an unknown revocation status as good (off: INDETERMINATE / TRY_LATER).
+    pub accept_unknown_revocation: bool,
+}
+
+impl Default for Policy {
+    fn default() -> Self {
+        Self {
+            allow_sha1: false,
+            min_rsa_bits: 2048,
+            accept_unknown_revocation: false,
+        }
+    }
+}
+
+/// Everything a verification needs besides the file.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// Anchors, CRLs, pins.
+    pub trust: TrustStore,
+    /// Validation time (default: now).
+    pub at: Option<DateTime<Utc>>,
+    /// Policy.
+    pub policy: Policy,
+}
+
+fn rfc3339(t: DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+/// Verify the PDF `data` named `file`.
+pub fn verify(file: &str, data: &[u8], opts: &Options) -> Report {
+    let now = opts.at.unwrap_or_else(Utc::now);
+    let mut report = Report {
+        file: file.to_string(),
+        sha256: hex::encode(openssl::sha::sha256(data)),
+        size: data.len() as u64,
+        status: Status::Unsigned,
+        validation_time: rfc3339(now),
+        signatures: Vec::new(),
+        problems: Vec::new(),
+        decree30: Decree30 {
+            person: false,
+            organisation: false,
+        },
+    };
+    let parsed = match Parsed::load(data) {
+        Ok(p) => p,
+        Err(e) => {
+            report.status = Status::Invalid;
+            report.problems.push(Problem::new("MALFORMED_PDF", e.0));
+            return report;
+        }
+    };
+    report.problems.extend(parsed.problems.iter().cloned());
+    let dss_certs: Vec<X509> = parsed
+        .dss
+        .certs
+        .iter()
+        .filter_map(|d| X509::from_der(d).ok())
+        .collect();
+    let dss_crls: Vec<Vec<u8>> = parsed.dss.crls.clone();
+    for sig in &parsed.sigs {
+        let r = verify_one(data, &parsed, sig, opts, now, &dss_certs, &dss_crls);
+        report.signatures.push(r);
+    }
+    for s in &report.signatures {
+        if s.status == Status::Valid
+            && let Some(signer) = &s.signer
+        {
+            match signer.role {
+                SignerRole::Person => report.decree30.person = true,
+                SignerRole::Organisation => report.decree30.organisation = true,
+            }
+        }
+    }
+    report.status = if report.signatures.is_empty() {
+        Status::Unsigned
+    } else if report
+        .signatures
+        .iter()
+        .any(|s| s.status == Status::Invalid)
+    {
+        Status::Invalid
+    } else if report.signatures.iter().all(|s| s.status == Status::Valid) {
+        Status::Valid
+    } else {
+        Status::Indeterminate
+    };
+    report
+}
+
+/// Collects a signature's findings; the first failure decides the verdict.
+struct Verdict {
+    first: Option<SubIndication>,
+    problems: Vec<Problem>,
+}
+
+impl Verdict {
+    fn fail(&mut self, sub: SubIndication, message: impl Into<String>) {
+        if self.first.is_none()
+            || (self.first.map(|f| f.status()) == Some(Status::Indeterminate)
+                && sub.status() == Status::Invalid)
+        {
+            self.first = Some(sub);
+        }
+        self.problems.push(Problem::new(sub.code(), message));
+    }
+
+    fn note(&mut self, code: &str, message: impl Into<String>) {
+        self.problems.push(Problem::new(code, message));
+    }
+}
+
+fn base_report(sig: &SigDict) -> SignatureReport {
+    SignatureReport {
+        field: sig.field.clone(),
+        kind: sig.kind,
+        sub_filter: sig.sub_filter.clone(),
+        status: Status::Indeterminate,
+        indication: Indication::Indeterminate,
+        sub_indication: None,
+        problems: Vec::new(),
+        coverage: Coverage::Unclear,
+        modifications: Modifications::Other,
+        signer: None,
+        signing_time: None,
+        timestamp: None,
+        revocation: Revocation::NotChecked,
+        chain: Vec::new(),
+    }
+}
+
+fn finish(mut r: SignatureReport, v: Verdict) -> SignatureReport {
+    r.problems = v.problems;
+    match v.first {
+        None => {
+            r.status = Status::Valid;
+            r.indication = Indication::TotalPassed;
+            r.sub_indication = None;
+        }
+        Some(sub) => {
+            r.status = sub.status();
+            r.indication = sub.indication();
+            r.sub_indication = Some(sub);
+        }
+    }
+    r
+}
+
+/// Find the certificate a SignerInfo names among `certs`.
+fn find_signer_cert(sid: &cms::Sid<'_>, certs: &[X509]) -> Option<X509> {
+    certs
+        .iter()
+        .find(|c| match sid {
+            cms::Sid::IssuerSerial { issuer, serial } => {
+                let Ok(der) = c.to_der() else { return false };
+                let Ok((_, pc)) = x509_parser::parse_x509_certificate(&der) else {
+                    return false;
+                };
+                let strip = |s: &[u8]| -> Vec<u8> {
+                    let mut v = s.to_vec();
+                    while v.len() > 1 && v[0] == 0 {
+                        v.remove(0);
+                    }
+                    v
+                };
+                pc.issuer().as_raw() == *issuer && strip(pc.raw_serial()) == strip(serial)
+            }
+            cms::Sid::Ski(ski) => c
+                .subject_key_id()
+                .is_some_and(|k| k.as_slice() == ski.as_slice()),
+        })
+        .cloned()
+}
+
+/// Describe the signer's certificate, classifying person or organisation.
+fn describe_signer(cert: &X509, pins: &std::collections::HashSet<String>) -> Signer {
+    let der = cert.to_der().unwrap_or_default();
+    let fp = hex::encode(openssl::sha::sha256(&der));
+    let mut common_name = None;
+    let mut organization = None;
+    let mut uids: Vec<String> = Vec::new();
+    if let Ok((_, pc)) = x509_parser::parse_x509_certificate(&der) {
+        for rdn in pc.subject().iter() {
+            for atv in rdn.iter() {
+                let val = attr_string(atv);
+                match atv.attr_type().to_id_string().as_str() {
+                    "2.5.4.3" => common_name = common_name.or(val),
+                    "2.5.4.10" => organization = organization.or(val),
+                    "0.9.2342.19200300.100.1.1" => uids.extend(val),
+                    _ => {}
+                }
+            }
+        }
+    }
+    let (nb, na) = chain::validity(cert);
+    let role = classify(
+        &fp,
+        common_name.as_deref(),
+        organization.as_deref(),
+        &uids,
+        pins,
+    );
+    Signer {
+        common_name,
+        organization,
+        subject: chain::subject_line(cert),
+        issuer: chain::name_line(cert.issuer_name()),
+        serial: cert
+            .serial_number()
+            .to_bn()
+            .map(|b| b.to_hex_str().map(|s| s.to_lowercase()).unwrap_or_default())
+            .unwrap_or_default(),
+        fingerprint_sha256: fp,
+        not_before: nb.map(rfc3339).unwrap_or_default(),
+        not_after: na.map(rfc3339).unwrap_or_default(),
+        role,
+    }
+}
+
+/// An attribute value as text: UTF8String, PrintableString, IA5String, BMPString, TeletexString (as Latin-1).
+fn attr_string(atv: &x509_parser::x509::AttributeTypeAndValue<'_>) -> Option<String> {
+    if let Ok(s) = atv.as_str() {
+        return Some(s.to_string());
+    }
+    let raw: &[u8] = atv.attr_value().data;
+    match atv.attr_value().header.tag().0 {
+        30 => {
+            let units: Vec<u16> = raw
+                .chunks_exact(2)
+                .map(|c| u16::from_be_bytes([c[0], c[1]]))
+                .collect();
+            Some(String::from_utf16_lossy(&units))
+        }
+        _ => Some(raw.iter().map(|&b| b as char).collect()),
+    }
+}
+
+/// Person or organisation (VIETNAM.md "Certificates"): a pin wins; then
+/// UID prefixes (MST/MNS organisation, CMND/CCCD/HC person); then the CN.
+pub fn classify(
+    fp: &str,
+    cn: Option<&str>,
+    o: Option<&str>,
+    uids: &[String],
+    pins: &std::collections::HashSet<String>,
+) -> SignerRole {
+    if pins.contains(fp) {
+        return SignerRole::Organisation;
+    }
+    for u in uids {
+        let up = u.to_uppercase();
+        if up.starts_with("MST:") || up.starts_with("MNS:") || up.starts_with("MSNS:") {
+            return SignerRole::Organisation;
+        }
+        if up.starts_with("CMND:")
+            || up.starts_with("CCCD:")
+            || up.starts_with("HC:")
+            || up.starts_with("CMT:")
+        {
+            return SignerRole::Person;
+        }
+    }
+    let Some(cn) = cn else {
+        return SignerRole::Person;
+    };
+    if o.is_some_and(|o| crate::text::fold(o) == crate::text::fold(cn)) {
+        return SignerRole::Organisation;
+    }
+    let f = crate::text::fold(cn);
+    const AGENCY: &[&str] = &[
+        "so ",
+        "uy ban",
+        "ubnd",
+        "bo ",
+        "van phong",
+        "cong ty",
+        "truong ",
+        "benh vien",
+        "ban ",
+        "cuc ",
+        "chi cuc",
+        "phong ",
+        "trung tam",
+        "tong cuc",
+        "vien ",
+        "hoc vien",
+        "dai hoc",
+        "hoi dong",
+        "kho bac",
+        "thanh tra",
+        "toa an",
+        "vien kiem sat",
+        "cong an",
+        "quan ",
+        "huyen ",
+        "thanh pho",
+        "tinh ",
+        "xa ",
+        "phuong ",
+        "dang uy",
+        "hoi ",
+        "ngan hang",
+        "tap doan",
+        "tong cong ty",
+        "bao hiem",
+    ];
+    if AGENCY.iter().any(|p| f.starts_with(p)) {
+        SignerRole::Organisation
+    } else {
+        SignerRole::Person
+    }
+}
+
+/// PDF date `D:YYYYMMDDHHmmSSOHH'mm'` → RFC 3339.
+pub fn pdf_date(s: &str) -> Option<String> {
+    let s = s.strip_prefix("D:").unwrap_or(s);
+    let digits: String = s.chars().take_while(|c| c.is_ascii_digit()).collect();
+    if digits.len() < 4 {
+        return None;
+    }
+    let pad = format!("{digits:0<14}");
+    let (y, mo, d, h, mi, se) = (
+        &pad[0..4],
+        &pad[4..6],
+        &pad[6..8],
+        &pad[8..10],
+        &pad[10..12],
+        &pad[12..14],
+    );
+    let mo = if mo == "00" { "01" } else { mo };
+    let d = if d == "00" { "01" } else { d };
+    let rest = &s[digits.len()..];
+    let tz = match rest.chars().next() {
+        Some('+') | Some('-') => {
+            let sign = &rest[..1];
+            let nums: String = rest[1..].chars().filter(|c| c.is_ascii_digit()).collect();
+            let hh = nums.get(0..2).unwrap_or("00");
+            let mm = nums.get(2..4).unwrap_or("00");
+            format!("{sign}{hh}:{mm}")
+        }
+        _ => "Z".to_string(),
+    };
+    let text = format!("{y}-{mo}-{d}T{h}:{mi}:{se}{tz}");
+    DateTime::parse_from_rfc3339(&text)
+        .ok()
+        .map(|t| rfc3339(t.with_timezone(&Utc)))
+}
+
+/// The result of checking an RFC 3161 timestamp token.
+struct TokenResult {
+    time: Option<DateTime<Utc>>,
+    tsa: String,
+    status: Status,
+    problems: Vec<Problem>,
+}
+
+/// Check an RFC 3161 token over `imprinted` (the bytes its message imprint must hash).
+fn verify_token(
+    token: &[u8],
+    imprinted: &[&[u8]],
+    opts: &Options,
+    extra: &[X509],
+    crls: &[Vec<u8>],
+) -> TokenResult {
+    let mut out = TokenResult {
+        time: None,
+        tsa: String::new(),
+        status: Status::Invalid,
+        problems: Vec::new(),
+    };
+    let sd = match cms::parse(token) {
+        Ok(sd) => sd,
+        Err(e) => {
+            out.problems.push(Problem::new(
+                "TIMESTAMP_FORMAT",
+                format!("the timestamp token is malformed: {e}"),
+            ));
+            return out;
+        }
+    };
+    let Some(tst) = sd
+        .econtent
+        .as_deref()
+        .filter(|_| sd.econtent_type == oid::TST_INFO)
+    else {
+        out.problems.push(Problem::new(
+            "TIMESTAMP_FORMAT",
+            "the timestamp token holds no TSTInfo",
+        ));
+        return out;
+    };
+    // TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, … }
+    let parsed = (|| -> Result<(cms::AlgId, Vec<u8>, DateTime<Utc>), String> {
+        let (t, _) = asn1::read(tst).map_err(|e| e.0)?;
+        let f = t.children().map_err(|e| e.0)?;
+        let mi = f
+            .get(2)
+            .ok_or("TSTInfo without messageImprint")?
+            .children()
+            .map_err(|e| e.0)?;
+        let alg = cms::alg_id(mi.first().ok_or("empty messageImprint")?)?;
+        let hashed = mi
+            .get(1)
+            .ok_or("messageImprint without hash")?
+            .octets()
+            .map_err(|e| e.0)?;
+        let time =
+            cms::asn1_time(f.get(4).ok_or("TSTInfo without genTime")?).ok_or("bad genTime")?;
+        Ok((alg, hashed, time))
+    })();
+    let (alg, hashed, time) = match parsed {
+        Ok(x) => x,
+        Err(e) => {
+            out.problems.push(Problem::new(
+                "TIMESTAMP_FORMAT",
+                format!("the TSTInfo is malformed: {e}"),
+            ));
+            return out;
+        }
+    };
+    out.time = Some(time);
+    let Some(d) = cms::digest_for(&alg.oid) else {
+        out.problems.push(Problem::new(
+            "TIMESTAMP_FORMAT",
+            format!("unsupported imprint hash {}", alg.oid),
+        ));
+        return out;
+    };
+    if cms::hash_parts(d.md, imprinted).ok().as_deref() != Some(hashed.as_slice()) {
+        out.problems.push(Problem::new(
+            "TIMESTAMP_IMPRINT",
+            "the timestamp is not over this signature (message imprint mismatch)",
+        ));
+        return out;
+    }
+    let certs = cms_certs(&sd, extra);
+    let Some(si) = sd.signers.first() else {
+        out.problems.push(Problem::new(
+            "TIMESTAMP_FORMAT",
+            "the timestamp token has no signer",
+        ));
+        return out;
+    };
+    let Some(tsa) = find_signer_cert(&si.sid, &certs) else {
+        out.status = Status::Indeterminate;
+        out.problems.push(Problem::new(
+            "TIMESTAMP_NO_TSA_CERT",
+            "the TSA certificate is not in the token",
+        ));
+        return out;
+    };
+    out.tsa = chain::subject_line(&tsa);
+    match check_signer_info(si, &tsa, &[tst], Some(oid::TST_INFO)) {
+        Ok(()) => {}
+        Err((_, m)) => {
+            out.problems.push(Problem::new("TIMESTAMP_SIGNATURE", m));
+            return out;
+        }
+    }
+    let tsa_der = tsa.to_der().unwrap_or_default();
+    if !chain::is_tsa(&tsa_der) {
+        out.status = Status::Indeterminate;
+        out.problems.push(Problem::new("TIMESTAMP_NOT_TSA", "the timestamp's certificate is not a TSA certificate (no timeStamping extended key usage)"));
+        return out;
+    }
+    let path = chain::validate(&tsa, &certs, &opts.trust.anchors, time, true);
+    if let Some((_, m)) = path.failure {
+        out.status = Status::Indeterminate;
+        out.problems.push(Problem::new(
+            "TIMESTAMP_CHAIN",
+            format!("the TSA certificate: {m}"),
+        ));
+        return out;
+    }
+    let _ = crls;
+    out.status = Status::Valid;
+    out
+}
+
+/// Certificates carried by the CMS plus `extra`, parsed.
+fn cms_certs(sd: &SignedData<'_>, extra: &[X509]) -> Vec<X509> {
+    let mut v: Vec<X509> = sd
+        .certs
+        .iter()
+        .filter_map(|d| X509::from_der(d).ok())
+        .collect();
+    v.extend(extra.iter().cloned());
+    v
+}
+
+/// Check one SignerInfo against `cert` over `content` parts: content type,
+/// messageDigest, signature value, ESS signing-certificate.
+fn check_signer_info(
+    si: &cms::SignerInfo<'_>,
+    cert: &X509,
+    content: &[&[u8]],
+    expected_content_type: Option<&str>,
+) -> Result<(), (SubIndication, String)> {
+    let d = cms::digest_for(&si.digest_alg.oid).ok_or((
+        SubIndication::FormatFailure,
+        format!("unsupported digest algorithm {}", si.digest_alg.oid),
+    ))?;
+    let key = cert.public_key().map_err(|e| {
+        (
+            SubIndication::FormatFailure,
+            format!("the signer's public key is unusable: {e}"),
+        )
+    })?;
+    let digest = cms::hash_parts(d.md, content).map_err(|e| (SubIndication::FormatFailure, e))?;
+    let (message, what) = match si.signed_attrs_for_verify() {
+        Some(attrs) => {
+            let (md, n) = si.signed_attr(oid::MESSAGE_DIGEST);
+            if n != 1 {
+                return Err((
+                    SubIndication::FormatFailure,
+                    "the signed attributes must hold exactly one messageDigest".into(),
+                ));
+            }
+            let md = md.and_then(|t| t.octets().ok()).ok_or((
+                SubIndication::FormatFailure,
+                "messageDigest is not an OCTET STRING".to_string(),
+            ))?;
+            if md != digest {
+                return Err((
+                    SubIndication::HashFailure,
+                    format!(
+                        "the signed bytes do not match the signature's {} digest: the document was changed",
+                        d.name
+                    ),
+                ));
+            }
+            if let Some(ct) = expected_content_type {
+                let (v, n) = si.signed_attr(oid::CONTENT_TYPE);
+                if n != 1 || v.and_then(|t| t.oid().ok()).as_deref() != Some(ct) {
+                    return Err((
+                        SubIndication::FormatFailure,
+                        "the contentType attribute is missing or wrong".into(),
+                    ));
+                }
+            }
+            (attrs, "signed attributes")
+        }
+        None => (content.concat(), "signed bytes"),
+    };
+    match cms::verify_signature(&key, &si.sig_alg, &si.digest_alg, &message, &si.signature) {
+        Ok(SigCheck::Valid) => {}
+        Ok(SigCheck::Invalid) => {
+            return Err((
+                SubIndication::SigCryptoFailure,
+                format!(
+                    "the signature value does not verify over the {what} with the signer's key"
+                ),
+            ));
+        }
+        Err(e) => return Err((SubIndication::FormatFailure, e)),
+    }
+    let der = cert.to_der().unwrap_or_default();
+    match cms::check_signing_cert_attr(si, &der) {
+        Ok(None) | Ok(Some(true)) => Ok(()),
+        Ok(Some(false)) => Err((
+            SubIndication::FormatFailure,
+            "the signing-certificate attribute names another certificate than the signer's".into(),
+        )),
+        Err(e) => Err((SubIndication::FormatFailure, e)),
+    }
+}
+
+/// CRLs and OCSP responses in adbe-revocationInfoArchival (signed attribute).
+fn adbe_revocation(si: &cms::SignerInfo<'_>) -> (Vec<X509Crl>, Vec<Vec<u8>>) {
+    let mut crls = Vec::new();
+    let mut ocsps = Vec::new();
+    if let (Some(v), _) = si.signed_attr(oid::ADBE_REVOCATION)
+        && let Ok(kids) = v.children()
+    {
+        for k in kids {
+            let Ok(items) = k.children() else { continue };
+            // [0] SEQUENCE OF CRL, [1] SEQUENCE OF OCSPResponse
+            let list = items
+                .first()
+                .and_then(|s| s.children().ok())
+                .unwrap_or_default();
+            for it in list {
+                match k.tag {
+                    0xA0 => crls.extend(X509Crl::from_der(it.raw).ok()),
+                    0xA1 => ocsps.push(it.raw.to_vec()),
+                    _ => {}
+                }
+            }
+        }
+    }
+    (crls, ocsps)
+}
+
+fn verify_one(
+    data: &[u8],
+    parsed: &Parsed,
+    sig: &SigDict,
+    opts: &Options,
+    now: DateTime<Utc>,
+    dss_certs: &[X509],
+    dss_crls: &[Vec<u8>],
+) -> SignatureReport {
+    let mut r = base_report(sig);
+    let mut v = Verdict {
+        first: None,
+        problems: Vec::new(),
+    };
+    r.signing_time = sig.m.as_deref().and_then(pdf_date);
+
+    // 1. The byte range and the gap.
+    let checked: Checked = match coverage::check(data, parsed, sig) {
+        Ok(c) => c,
+        Err(m) => {
+            v.fail(SubIndication::FormatFailure, m);
+            return finish(r, v);
+        }
+    };
+    r.coverage = checked.coverage;
+    let rg = checked.ranges;
+    let covered: [&[u8]; 2] = [&data[..rg.a], &data[rg.b..rg.end()]];
+    r.modifications = if checked.coverage == Coverage::EntireFile {
+        Modifications::None
+    } else {
+        Modifications::Other
+    };
+    let Some(contents) = sig.contents.as_deref() else {
+        v.fail(SubIndication::FormatFailure, "no /Contents");
+        return finish(r, v);
+    };
+
+    // Document timestamps: the contents is an RFC 3161 token over the covered bytes.
+    if sig.kind == Kind::DocumentTimestamp {
+        let t = verify_token(contents, &covered, opts, dss_certs, dss_crls);
+        r.timestamp = t.time.map(|time| Timestamp {
+            time: rfc3339(time),
+            tsa: t.tsa.clone(),
+            status: t.status,
+        });
+        r.signing_time = t.time.map(rfc3339);
+        for p in t.problems {
+            v.problems.push(p);
+        }
+        match t.status {
+            Status::Valid => {}
+            Status::Invalid => v.fail(
+                SubIndication::SigCryptoFailure,
+                "the document timestamp does not verify",
+            ),
+            _ => v.fail(
+                SubIndication::NoCertificateChainFound,
+                "the document timestamp's TSA is not trusted",
+            ),
+        }
+        after_coverage(&mut r, &mut v);
+        return finish(r, v);
+    }
+
+    // 2. The CMS structure.
+    let known = [
+        "adbe.pkcs7.detached",
+        "ETSI.CAdES.detached",
+        "adbe.pkcs7.sha1",
+    ];
+    if !known.contains(&sig.sub_filter.as_str()) {
+        v.fail(
+            SubIndication::FormatFailure,
+            format!("unsupported /SubFilter {:?}", sig.sub_filter),
+        );
+        return finish(r, v);
+    }
+    let sd = match cms::parse(contents) {
+        Ok(sd) => sd,
+        Err(m) => {
+            v.fail(SubIndication::FormatFailure, m);
+            return finish(r, v);
+        }
+    };
+    if sd.signers.len() != 1 {
+        v.fail(
+            SubIndication::FormatFailure,
+            format!(
+                "the signature holds {} signer infos; exactly one is required",
+                sd.signers.len()
+            ),
+        );
+        return finish(r, v);
+    }
+    let si = &sd.signers[0];
+    let certs = cms_certs(&sd, dss_certs);
+    let Some(signer) = find_signer_cert(&si.sid, &certs) else {
+        v.fail(
+            SubIndication::NoCertificateChainFound,
+            "the signer's certificate is not in the signature or the document",
+        );
+        return finish(r, v);
+    };
+    r.signer = Some(describe_signer(&signer, &opts.trust.organisation_pins));
+    if let (Some(t), _) = si.signed_attr(oid::SIGNING_TIME)
+        && let Some(t) = cms::asn1_time(&t)
+    {
+        r.signing_time = Some(rfc3339(t));
+    }
+
+    // 3. Digest and signature value.
+    let content_parts: Vec<Vec<u8>>;
+    let signed: Vec<&[u8]> = if sig.sub_filter == "adbe.pkcs7.sha1" {
+        // The signed content is the SHA-1 digest of the covered bytes, encapsulated.
+        let Some(ec) = sd.econtent.clone() else {
+            v.fail(
+                SubIndication::FormatFailure,
+                "adbe.pkcs7.sha1 without encapsulated content",
+            );
+            return finish(r, v);
+        };
+        let sha1 =
+            cms::hash_parts(openssl::hash::MessageDigest::sha1(), &covered).unwrap_or_default();
+        if ec != sha1 {
+            v.fail(
+                SubIndication::HashFailure,
+                "the encapsulated SHA-1 digest does not match the signed bytes",
+            );
+            return finish(r, v);
+        }
+        content_parts = vec![ec];
+        content_parts.iter().map(Vec::as_slice).collect()
+    } else {
+        if sd.econtent.is_some() {
+            v.fail(
+                SubIndication::FormatFailure,
+                "a detached signature must not carry encapsulated content",
+            );
+            return finish(r, v);
+        }
+        covered.to_vec()
+    };
+    if let Err((sub, m)) = check_signer_info(si, &signer, &signed, Some(oid::DATA)) {
+        v.fail(sub, m);
+        return finish(r, v);
+    }
+
+    // 4. Algorithm strength.
+    if let Some(d) = cms::digest_for(&si.digest_alg.oid)
+        && d.weak
+        && !opts.policy.allow_sha1
+    {
+        v.fail(
+            SubIndication::CryptoConstraintsFailure,
+            format!("{} is not accepted for signatures", d.name),
+        );
+    }
+    if let Ok(k) = signer.public_key()
+        && let Ok(rsa) = k.rsa()
+        && rsa.size() * 8 < opts.policy.min_rsa_bits
+    {
+        v.fail(
+            SubIndication::CryptoConstraintsFailure,
+            format!(
+                "the RSA key has {} bits; at least {} are required",
+                rsa.size() * 8,
+                opts.policy.min_rsa_bits
+            ),
+        );
+    }
+
+    // 5. Signature timestamp: fixes the proven signing time.
+    let mut best_time = now;
+    let mut proven = false;
+    if let Some(attr) = si
+        .unsigned_attrs
+        .iter()
+        .find(|a| a.oid == oid::SIGNATURE_TIMESTAMP)
+        && let Some(tok) = attr.values.first()
+    {
+        let t = verify_token(tok.raw, &[&si.signature], opts, dss_certs, dss_crls);
+        if t.status == Status::Valid
+            && let Some(time) = t.time
+        {
+            best_time = time;
+            proven = true;
+        }
+        for p in &t.problems {
+            v.note(&p.code, p.message.clone());
+        }
+        r.timestamp = t.time.map(|time| Timestamp {
+            time: rfc3339(time),
+            tsa: t.tsa.clone(),
+            status: t.status,
+        });
+    }
+
+    // 6. Key usage and the certificate path.
+    let signer_der = signer.to_der().unwrap_or_default();
+    match chain::key_usage_allows_signing(&signer_der) {
+        Ok(true) => {}
+        Ok(false) => v.fail(
+            SubIndication::SigConstraintsFailure,
+            "the signer's certificate may not be used for signing (key usage)",
+        ),
+        Err(e) => v.fail(
+            SubIndication::FormatFailure,
+            format!("the signer's certificate does not parse: {e}"),
+        ),
+    }
+    let mut untrusted = certs.clone();
+    untrusted.extend(dss_certs.iter().cloned());
+    let path = chain::validate(&signer, &untrusted, &opts.trust.anchors, best_time, proven);
+    r.chain = path.chain.iter().map(|c| chain::subject_line(c)).collect();
+    if let Some((sub, m)) = path.failure {
+        v.fail(sub, m);
+    }
+
+    // 7. Revocation of the signer's certificate.
+    if let Some(issuer) = path.chain.get(1) {
+        let (mut crls, mut ocsps) = adbe_revocation(si);
+        crls.extend(sd.crls.iter().filter_map(|d| X509Crl::from_der(d).ok()));
+        crls.extend(
+            dss_crls
+                .iter()
+                .chain(opts.trust.crls.iter())
+                .filter_map(|d| X509Crl::from_der(d).ok()),
+        );
+        ocsps.extend(parsed.dss.ocsps.iter().cloned());
+        match chain::revocation(&signer, issuer, &crls, &ocsps, best_time) {
+            RevStatus::Good => r.revocation = Revocation::Good,
+            RevStatus::Revoked(when) => {
+                r.revocation = Revocation::Revoked;
+                if when <= best_time {
+                    v.fail(
+                        SubIndication::Revoked,
+                        format!("the signer's certificate was revoked on {}", rfc3339(when)),
+                    );
+                } else if !proven {
+                    v.fail(
+                        SubIndication::RevokedNoPoe,
+                        format!("the signer's certificate was revoked on {}; no timestamp proves the signature was made before", rfc3339(when)),
+                    );
+                }
+            }
+            RevStatus::Unknown => {
+                r.revocation = Revocation::Unknown;
+                if !opts.policy.accept_unknown_revocation {
+                    v.fail(
+                        SubIndication::TryLater,
+                        "no CRL or OCSP response for the signer's certificate was available",
+                    );
+                }
+            }
+        }
+    } else if path.chain.len() == 1
+        && opts
+            .trust
+            .anchors
+            .iter()
+            .any(|a| a.to_der().ok() == signer.to_der().ok())
+    {
+        // The signer is itself an anchor: nothing above it to ask.
+        r.revocation = Revocation::Good;
+    }
+    after_coverage(&mut r, &mut v);
+    finish(r, v)
+}
+
+/// A signature whose revision was followed by changes cannot be `valid`
+/// until those changes are analysed (next step of the verifier).
+fn after_coverage(r: &mut SignatureReport, v: &mut Verdict) {
+    match r.coverage {
+        Coverage::EntireFile => {}
+        Coverage::EntireRevision => {
+            v.fail(
+                SubIndication::SigConstraintsFailure,
+                "the file was updated after this signature and the later changes are not analysed yet, so it cannot be called valid",
+            );
+        }
+        Coverage::Partial | Coverage::Unclear => {
+            v.fail(
+                SubIndication::FormatFailure,
+                "the signature does not cover a complete revision of the file",
+            );
+        }
+    }
+}
