@@ -333,10 +333,20 @@ pub struct Digest {
     pub name: &'static str,
     /// SHA-1: broken for signatures.
     pub weak: bool,
+    /// Output length of an extendable-output function (SHAKE256 in CMS: 64 bytes, RFC 8419).
+    pub xof_len: Option<usize>,
 }
 
 /// Map a digest OID to openssl.
 pub fn digest_for(oid: &str) -> Option<Digest> {
+    if oid == SHAKE256 {
+        return Some(Digest {
+            md: MessageDigest::shake_256(),
+            name: "SHAKE256",
+            weak: false,
+            xof_len: Some(64),
+        });
+    }
     let (md, name, weak) = match oid {
         oid::SHA1 => (MessageDigest::sha1(), "SHA-1", true),
         "2.16.840.1.101.3.4.2.4" => (MessageDigest::sha224(), "SHA-224", false),
@@ -348,7 +358,33 @@ pub fn digest_for(oid: &str) -> Option<Digest> {
         "2.16.840.1.101.3.4.2.10" => (MessageDigest::sha3_512(), "SHA3-512", false),
         _ => return None,
     };
-    Some(Digest { md, name, weak })
+    Some(Digest {
+        md,
+        name,
+        weak,
+        xof_len: None,
+    })
+}
+
+/// id-shake256 (RFC 8419: used with Ed448, 512-bit output).
+pub const SHAKE256: &str = "2.16.840.1.101.3.4.2.12";
+
+/// Hash the concatenation of `parts` with a known digest (XOFs at their CMS length).
+pub fn digest_parts(d: &Digest, parts: &[&[u8]]) -> Result<Vec<u8>, String> {
+    match d.xof_len {
+        None => hash_parts(d.md, parts),
+        Some(n) => {
+            let mut h = Hasher::new(d.md).map_err(|x| x.to_string())?;
+            for p in parts {
+                for chunk in p.chunks(1 << 20) {
+                    h.update(chunk).map_err(|x| x.to_string())?;
+                }
+            }
+            let mut out = vec![0u8; n];
+            h.finish_xof(&mut out).map_err(|x| x.to_string())?;
+            Ok(out)
+        }
+    }
 }
 
 /// Hash the concatenation of `parts`.

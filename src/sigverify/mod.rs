@@ -471,7 +471,7 @@ fn verify_token(
         ));
         return out;
     };
-    if cms::hash_parts(d.md, imprinted).ok().as_deref() != Some(hashed.as_slice()) {
+    if cms::digest_parts(&d, imprinted).ok().as_deref() != Some(hashed.as_slice()) {
         out.problems.push(Problem::new(
             "TIMESTAMP_IMPRINT",
             "the timestamp is not over this signature (message imprint mismatch)",
@@ -551,7 +551,7 @@ fn check_signer_info(
             format!("the signer's public key is unusable: {e}"),
         )
     })?;
-    let digest = cms::hash_parts(d.md, content).map_err(|e| (SubIndication::FormatFailure, e))?;
+    let digest = cms::digest_parts(&d, content).map_err(|e| (SubIndication::FormatFailure, e))?;
     let (message, what) = match si.signed_attrs_for_verify() {
         Some(attrs) => {
             let (md, n) = si.signed_attr(oid::MESSAGE_DIGEST);
@@ -792,6 +792,17 @@ fn verify_one(
             SubIndication::CryptoConstraintsFailure,
             format!("{} is not accepted for signatures", d.name),
         );
+    }
+    // RFC 8419: Ed25519 goes with SHA-512, Ed448 with SHAKE256.
+    let eddsa_digest = match si.sig_alg.oid.as_str() {
+        oid::ED25519 => Some(("Ed25519", "2.16.840.1.101.3.4.2.3")),
+        oid::ED448 => Some(("Ed448", cms::SHAKE256)),
+        _ => None,
+    };
+    if let Some((name, want)) = eddsa_digest
+        && si.digest_alg.oid != want
+    {
+        v.fail(SubIndication::CryptoConstraintsFailure, format!("{name} signatures must use {} as digest", if want == cms::SHAKE256 { "SHAKE256" } else { "SHA-512" }));
     }
     if let Ok(k) = signer.public_key()
         && let Ok(rsa) = k.rsa()

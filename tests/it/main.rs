@@ -8,6 +8,7 @@ mod atomicity;
 mod audit;
 mod bad_input;
 mod cli;
+mod conformance;
 mod documents;
 mod numbering;
 mod numbering_props;
