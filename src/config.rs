@@ -47,6 +47,10 @@ struct FileConfig {
     max_upload_mb: Option<u64>,
     agency_code: Option<String>,
     agency_name: Option<String>,
+    trust: Option<Vec<PathBuf>>,
+    crls: Option<Vec<PathBuf>>,
+    default_trust: Option<bool>,
+    accept_unknown_revocation: Option<bool>,
 }
 
 /// The resolved configuration.
@@ -66,6 +70,14 @@ pub struct Config {
     pub agency_code: String,
     /// The agency's name, the issuing body of outgoing documents.
     pub agency_name: String,
+    /// Extra trust anchors (files or folders) for verification on arrival.
+    pub trust_paths: Vec<PathBuf>,
+    /// CRL files or folders for verification on arrival.
+    pub crl_paths: Vec<PathBuf>,
+    /// Trust the bundled Vietnamese roots.
+    pub default_trust: bool,
+    /// Treat an unknown revocation status as good.
+    pub accept_unknown_revocation: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -78,6 +90,10 @@ impl std::fmt::Debug for Config {
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("agency_code", &self.agency_code)
             .field("agency_name", &self.agency_name)
+            .field("trust_paths", &self.trust_paths)
+            .field("crl_paths", &self.crl_paths)
+            .field("default_trust", &self.default_trust)
+            .field("accept_unknown_revocation", &self.accept_unknown_revocation)
             .finish()
     }
 }
@@ -166,6 +182,22 @@ impl Config {
             .clone()
             .or(file.agency_name)
             .unwrap_or_else(|| "Sở Nội vụ".to_string());
+        let paths = |var: &str, file: Option<Vec<PathBuf>>| -> Vec<PathBuf> {
+            match std::env::var_os(var) {
+                Some(v) if !v.is_empty() => std::env::split_paths(&v).collect(),
+                _ => file.unwrap_or_default(),
+            }
+        };
+        let flag = |var: &str, file: Option<bool>, default: bool| -> anyhow::Result<bool> {
+            match std::env::var(var) {
+                Ok(v) => match v.as_str() {
+                    "1" | "true" | "yes" => Ok(true),
+                    "0" | "false" | "no" => Ok(false),
+                    _ => anyhow::bail!("{var} must be true or false, got {v:?}"),
+                },
+                Err(_) => Ok(file.unwrap_or(default)),
+            }
+        };
         Ok(Self {
             listen,
             data_dir,
@@ -174,6 +206,14 @@ impl Config {
             max_upload_bytes: max_upload_mb * 1_000_000,
             agency_code,
             agency_name,
+            trust_paths: paths("VANTHU_TRUST", file.trust),
+            crl_paths: paths("VANTHU_CRLS", file.crls),
+            default_trust: flag("VANTHU_DEFAULT_TRUST", file.default_trust, true)?,
+            accept_unknown_revocation: flag(
+                "VANTHU_ACCEPT_UNKNOWN_REVOCATION",
+                file.accept_unknown_revocation,
+                false,
+            )?,
         })
     }
 
@@ -187,7 +227,39 @@ impl Config {
             max_upload_bytes: DEFAULT_MAX_UPLOAD_MB * 1_000_000,
             agency_code: "SNV".into(),
             agency_name: "Sở Nội vụ".into(),
+            trust_paths: Vec::new(),
+            crl_paths: Vec::new(),
+            default_trust: true,
+            accept_unknown_revocation: false,
         }
+    }
+
+    /// The verifier's options for documents arriving through the registry.
+    pub fn verify_options(&self) -> anyhow::Result<crate::sigverify::Options> {
+        use crate::sigverify::{Options, Policy, TrustStore};
+        let mut trust = if self.default_trust {
+            TrustStore::vietnam()
+        } else {
+            TrustStore::empty()
+        };
+        for p in &self.trust_paths {
+            trust
+                .add_anchors(p)
+                .map_err(|e| anyhow::anyhow!("trust anchors {}: {e}", p.display()))?;
+        }
+        for p in &self.crl_paths {
+            trust
+                .add_crls(p)
+                .map_err(|e| anyhow::anyhow!("CRLs {}: {e}", p.display()))?;
+        }
+        Ok(Options {
+            trust,
+            at: None,
+            policy: Policy {
+                accept_unknown_revocation: self.accept_unknown_revocation,
+                ..Policy::default()
+            },
+        })
     }
 
     /// True when the database is the embedded SQLite one.

@@ -45,6 +45,12 @@ enum Command {
     },
     /// Verify the digital signatures of PDF files (exit 0 all valid, 1 any not valid, 2 unreadable)
     Verify(VerifyArgs),
+    /// Re-verify stored documents after a trust or CRL change (earlier reports are kept)
+    Reverify {
+        /// Only documents registered on or after this date (YYYY-MM-DD)
+        #[arg(long)]
+        since: Option<chrono::NaiveDate>,
+    },
     /// Run pending database migrations and exit
     Migrate,
     /// Manage users and their API tokens
@@ -283,6 +289,25 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     match cli.command {
         Command::Serve { demo, .. } => serve(config.clone(), demo).await,
         Command::Verify(args) => tokio::task::spawn_blocking(move || verify_files(args)).await?,
+        Command::Reverify { since } => {
+            let reg = open().await?;
+            let bar = indicatif::ProgressBar::new(0);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template(
+                    "{bar:40} {pos}/{len} documents ({eta} left)",
+                )
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            let r = reg
+                .reverify(since, |done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await?;
+            bar.finish_and_clear();
+            println!("{}", serde_json::to_string(&r)?);
+            Ok(if r.failed == 0 { 0 } else { 1 })
+        }
         Command::Migrate => {
             let db = vanthu::db::open(&config.database_url).await?;
             db.close().await.ok();

@@ -10,6 +10,7 @@ mod m20261128_000004_create_files;
 mod m20261128_000005_create_documents;
 mod m20261128_000006_create_number_series;
 mod m20261128_000007_create_audit_log;
+mod m20261128_000008_create_verifications;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_create_documents::Migration),
             Box::new(m20261128_000006_create_number_series::Migration),
             Box::new(m20261128_000007_create_audit_log::Migration),
+            Box::new(m20261128_000008_create_verifications::Migration),
         ]
     }
 }

@@ -9,5 +9,7 @@ pub mod files;
 pub mod number_series;
 pub mod official_certificates;
 pub mod officials;
+pub mod signatures;
 pub mod units;
 pub mod users;
+pub mod verifications;

@@ -220,7 +220,7 @@ pub struct DocumentView {
     pub created_by: String,
     /// Last change.
     pub updated_at: DateTime<Utc>,
-    /// The signature verification report; not produced yet (the verifier is a later issue).
+    /// The latest signature verification report (DESIGN.md contract), when a PDF is attached.
     #[schema(value_type = Option<Object>)]
     pub verification: Option<Value>,
 }
@@ -569,6 +569,19 @@ impl Registry {
         let now = audit::micros(self.clock.now());
         let year = vn_year(now);
         let series = c.secrecy.series();
+        // Decree 30 Art. 21: check authenticity and integrity on arrival.
+        let report = match &file {
+            Some(f) => Some(
+                super::verification::run(
+                    self.verifier.clone(),
+                    "document.pdf".into(),
+                    f.bytes().clone(),
+                    now,
+                )
+                .await?,
+            ),
+            None => None,
+        };
 
         let txn = crate::db::begin_write(&self.db).await?;
         let number = next_number(&txn, direction, year, series).await?;
@@ -716,15 +729,29 @@ impl Registry {
                 "number_symbol": number_symbol,
                 "subject": c.subject,
                 "file_sha256": inserted.file_sha256,
+                "verification": report.as_ref().map(|r| r.status),
             }),
         )
         .await?;
+        if let Some(r) = &report {
+            super::verification::store(
+                &txn,
+                inserted.id,
+                r,
+                super::verification::Reason::Registration,
+                &self.verifier.trust.version(),
+                now,
+            )
+            .await?;
+        }
         if self.hooks.danger_fail_before_commit.load(Ordering::SeqCst) {
             return Err(Error::Internal("injected failure before commit".into()));
         }
         txn.commit().await?;
         let units = unit_codes(&self.db).await?;
-        DocumentView::from_model(inserted, &units, self.clock.today_vn())
+        let mut view = DocumentView::from_model(inserted, &units, self.clock.today_vn())?;
+        view.verification = report.map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
+        Ok(view)
     }
 
     /// One document by id.
@@ -734,7 +761,11 @@ impl Registry {
             .await?
             .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
         let units = unit_codes(&self.db).await?;
-        DocumentView::from_model(m, &units, self.clock.today_vn())
+        let mut view = DocumentView::from_model(m, &units, self.clock.today_vn())?;
+        view.verification = super::verification::latest(&self.db, &[id])
+            .await?
+            .remove(&id);
+        Ok(view)
     }
 
     /// The PDF of a document: its digest and bytes.
@@ -855,9 +886,17 @@ impl Registry {
             .await?;
         let units = unit_codes(&self.db).await?;
         let today = self.clock.today_vn();
+        let ids: Vec<i32> = rows.iter().map(|m| m.id).collect();
+        let mut reports = super::verification::latest(&self.db, &ids).await?;
         let items = rows
             .into_iter()
-            .map(|m| DocumentView::from_model(m, &units, today))
+            .map(|m| {
+                let id = m.id;
+                DocumentView::from_model(m, &units, today).map(|mut v| {
+                    v.verification = reports.remove(&id);
+                    v
+                })
+            })
             .collect::<Result<Vec<_>>>()?;
         Ok(Page {
             items,
@@ -1019,7 +1058,7 @@ impl Registry {
             changes.insert("resolved_on".into(), json!(resolved));
         }
         am.updated_at = Set(now);
-        let updated = am.update(&txn).await?;
+        am.update(&txn).await?;
         audit::append(
             &txn,
             now,
@@ -1030,8 +1069,7 @@ impl Registry {
         )
         .await?;
         txn.commit().await?;
-        let units = unit_codes(&self.db).await?;
-        DocumentView::from_model(updated, &units, today)
+        self.get(id).await
     }
 
     /// Recall a document (Decree 30 Art. 18): it is kept with its history, marked recalled, with the reason.
@@ -1057,7 +1095,7 @@ impl Registry {
         am.recall_reason = Set(Some(reason.clone()));
         am.recalled_at = Set(Some(now));
         am.updated_at = Set(now);
-        let updated = am.update(&txn).await?;
+        am.update(&txn).await?;
         audit::append(
             &txn,
             now,
@@ -1068,8 +1106,7 @@ impl Registry {
         )
         .await?;
         txn.commit().await?;
-        let units = unit_codes(&self.db).await?;
-        DocumentView::from_model(updated, &units, self.clock.today_vn())
+        self.get(id).await
     }
 }
 

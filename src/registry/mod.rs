@@ -12,6 +12,7 @@ pub mod numbering;
 pub mod sql;
 pub mod types;
 pub mod users;
+pub mod verification;
 
 use std::sync::Arc;
 use std::sync::atomic::AtomicBool;
@@ -49,6 +50,8 @@ pub struct Registry {
     pub max_upload_bytes: u64,
     /// Test hooks.
     pub hooks: Arc<Hooks>,
+    /// Trust store and policy for verification on arrival.
+    pub verifier: Arc<crate::sigverify::Options>,
 }
 
 impl Registry {
@@ -64,6 +67,7 @@ impl Registry {
             agency_name: config.agency_name.clone(),
             max_upload_bytes: config.max_upload_bytes,
             hooks: Arc::new(Hooks::default()),
+            verifier: Arc::new(config.verify_options()?),
         })
     }
 }

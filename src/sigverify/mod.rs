@@ -802,7 +802,17 @@ fn verify_one(
     if let Some((name, want)) = eddsa_digest
         && si.digest_alg.oid != want
     {
-        v.fail(SubIndication::CryptoConstraintsFailure, format!("{name} signatures must use {} as digest", if want == cms::SHAKE256 { "SHAKE256" } else { "SHA-512" }));
+        v.fail(
+            SubIndication::CryptoConstraintsFailure,
+            format!(
+                "{name} signatures must use {} as digest",
+                if want == cms::SHAKE256 {
+                    "SHAKE256"
+                } else {
+                    "SHA-512"
+                }
+            ),
+        );
     }
     if let Ok(k) = signer.public_key()
         && let Ok(rsa) = k.rsa()
@@ -880,12 +890,20 @@ fn verify_one(
             RevStatus::Good => r.revocation = Revocation::Good,
             RevStatus::Revoked(when) => {
                 r.revocation = Revocation::Revoked;
-                if when <= best_time {
-                    v.fail(
-                        SubIndication::Revoked,
-                        format!("the signer's certificate was revoked on {}", rfc3339(when)),
-                    );
-                } else if !proven {
+                let claimed = r
+                    .signing_time
+                    .as_deref()
+                    .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+                    .map(|t| t.with_timezone(&Utc));
+                if proven {
+                    // A timestamp fixes when the signature existed.
+                    if when <= best_time {
+                        v.fail(SubIndication::Revoked, format!("the signer's certificate was revoked on {}, before the timestamped signing time", rfc3339(when)));
+                    }
+                } else if claimed.is_some_and(|c| c >= when) {
+                    // The signer's own claim places the signature after the revocation.
+                    v.fail(SubIndication::Revoked, format!("the signer's certificate was revoked on {}, before the claimed signing time", rfc3339(when)));
+                } else if when <= best_time {
                     v.fail(
                         SubIndication::RevokedNoPoe,
                         format!("the signer's certificate was revoked on {}; no timestamp proves the signature was made before", rfc3339(when)),

@@ -363,3 +363,86 @@ pub async fn document_history(
 pub async fn doc_types(_auth: Authed<AnyRole>) -> Json<&'static [DocType]> {
     Json(DOC_TYPES)
 }
+
+/// Verify a PDF without registering it: multipart part `file`, or the PDF as an `application/pdf` body.
+#[utoipa::path(post, path = "/api/v1/verify", tag = "documents",
+    request_body(content = Vec<u8>, description = "the PDF (application/pdf), or multipart/form-data with part `file`", content_type = "application/pdf"),
+    responses((status = 200, description = "The verification report (DESIGN.md contract)", body = Object),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn verify_pdf(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    req: Request,
+) -> ApiResult<Json<crate::sigverify::report::Report>> {
+    let max = state.registry.max_upload_bytes;
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let bytes = if ct.starts_with("multipart/form-data") {
+        let mut mp = Multipart::from_request(req, &state)
+            .await
+            .map_err(|e| Error::bad_request("malformed_multipart", None, e.body_text()))?;
+        let mut file = None;
+        while let Some(mut field) = mp
+            .next_field()
+            .await
+            .map_err(|e| multipart_error(e, &|| too_large(max)))?
+        {
+            match field.name() {
+                Some("file") if file.is_none() => {
+                    file = Some(read_part(&mut field, max, || too_large(max)).await?)
+                }
+                other => {
+                    let name = other.unwrap_or("").to_string();
+                    return Err(Error::bad_request(
+                        "unknown_part",
+                        Some(&name),
+                        "send exactly one part named \"file\"",
+                    )
+                    .into());
+                }
+            }
+        }
+        file.ok_or_else(|| {
+            Error::bad_request(
+                "missing_part",
+                Some("file"),
+                "the multipart body has no \"file\" part",
+            )
+        })?
+    } else if ct.starts_with("application/pdf") || ct.starts_with("application/octet-stream") {
+        axum::body::to_bytes(req.into_body(), usize::try_from(max).unwrap_or(usize::MAX))
+            .await
+            .map_err(|_| too_large(max))?
+    } else {
+        return Err(Error::reject(
+            Kind::UnsupportedMedia,
+            "unsupported_media_type",
+            None,
+            "send the PDF as application/pdf or multipart/form-data part \"file\"",
+        )
+        .into());
+    };
+    let pdf = PdfUpload::check(bytes, max)?;
+    Ok(Json(
+        state
+            .registry
+            .verify_upload("upload.pdf", pdf.bytes().clone())
+            .await?,
+    ))
+}
+
+/// Every verification of a document's PDF, oldest first (re-verification keeps the history).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/verifications", tag = "documents", params(("id" = i32, Path)),
+    responses((status = 200, body = Vec<crate::registry::verification::VerificationView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn verification_history(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Vec<crate::registry::verification::VerificationView>>> {
+    let id = path_id("document", &id)?;
+    Ok(Json(state.registry.verification_history(id).await?))
+}

@@ -73,6 +73,7 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
         .routes(routes!(documents::register_incoming))
         .routes(routes!(documents::register_outgoing))
+        .routes(routes!(documents::verify_pdf))
         .layer(DefaultBodyLimit::max(upload_limit));
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(documents::list_documents))
@@ -81,6 +82,7 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(documents::update_handling))
         .routes(routes!(documents::recall_document))
         .routes(routes!(documents::document_history))
+        .routes(routes!(documents::verification_history))
         .routes(routes!(documents::doc_types))
         .routes(routes!(admin::me))
         .routes(routes!(admin::list_users, admin::create_user))

@@ -143,6 +143,14 @@ fn cases() -> Vec<RouteCase> {
             O,
             None,
         ),
+        rc(
+            "get",
+            "/api/v1/documents/1/verifications",
+            "/api/v1/documents/{id}/verifications",
+            R,
+            None,
+        ),
+        rc("post", "/api/v1/verify", "/api/v1/verify", R, None),
     ]
 }
 
@@ -206,6 +214,11 @@ both!(role_matrix_over_every_route, |app: TestApp| async move {
             }
             if let Some(b) = &case.body {
                 req = req.json(b);
+            }
+            if case.path == "/api/v1/verify" {
+                req = req
+                    .header("content-type", "application/pdf")
+                    .body(pdf("kiểm tra"));
             }
             let r = req.send().await.expect("request");
             let status = r.status().as_u16();

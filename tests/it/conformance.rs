@@ -13,7 +13,10 @@ fn corpus() -> Option<PathBuf> {
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!("notice: {} is absent; skipping the conformance corpus", p.display());
+        eprintln!(
+            "notice: {} is absent; skipping the conformance corpus",
+            p.display()
+        );
         None
     }
 }
@@ -29,7 +32,10 @@ fn print_table(title: &str, rows: &[Row]) {
     println!("\n{title}");
     println!("{:<66} {:<40} {:<60} agree?", "file", "expected", "actual");
     for r in rows {
-        println!("{:<66} {:<40} {:<60} {}", r.file, r.expected, r.actual, r.agree);
+        println!(
+            "{:<66} {:<40} {:<60} {}",
+            r.file, r.expected, r.actual, r.agree
+        );
     }
 }
 
@@ -51,7 +57,10 @@ fn summary(rep: &vanthu::sigverify::report::Report) -> String {
 
 /// The contract spelling of an enum value.
 fn word<T: serde::Serialize>(v: &T) -> String {
-    serde_json::to_value(v).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(v)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 #[test]
@@ -60,7 +69,9 @@ fn pyhanko_corpus() {
     let dir = root.join("pyhanko");
     let manifest = std::fs::read_to_string(dir.join("manifest.tsv")).expect("manifest");
     let mut trust = TrustStore::empty();
-    trust.add_anchors(&dir.join("trust/root.cert.pem")).expect("root");
+    trust
+        .add_anchors(&dir.join("trust/root.cert.pem"))
+        .expect("root");
     let opts = Options {
         trust,
         at: Some("2020-11-01T00:00:00Z".parse().expect("time")),
@@ -84,25 +95,64 @@ fn pyhanko_corpus() {
             o.at = Some("2021-01-05T00:00:00Z".parse().expect("time"));
         }
         let rep = verify(file, &data, &o);
-        let later_revisions = rep.signatures.iter().any(|s| s.coverage == Coverage::EntireRevision);
+        let later_revisions = rep
+            .signatures
+            .iter()
+            .any(|s| s.coverage == Coverage::EntireRevision);
         let integrity_ok = rep.signatures.iter().all(|s| s.status != Status::Invalid);
         let untrusted_only = !rep.signatures.is_empty()
             && rep.signatures.iter().all(|s| {
-                s.status == Status::Valid || s.sub_indication == Some(SubIndication::NoCertificateChainFound)
+                s.status == Status::Valid
+                    || s.sub_indication == Some(SubIndication::NoCertificateChainFound)
             });
         let (agree, must): (&'static str, bool) = match expected.split(':').next().unwrap_or("") {
-            "invalid" | "modified" => (if rep.status != Status::Valid { "yes" } else { "NO" }, true),
-            "indeterminate" => (if rep.status == Status::Indeterminate { "yes" } else { "NO" }, true),
-            "valid" if expected == "valid:trusted" && !later_revisions => (if rep.status == Status::Valid { "yes" } else { "NO" }, true),
-            "valid" if expected == "valid:untrusted" && !later_revisions => (if integrity_ok && untrusted_only { "yes" } else { "NO" }, true),
+            "invalid" | "modified" => (
+                if rep.status != Status::Valid {
+                    "yes"
+                } else {
+                    "NO"
+                },
+                true,
+            ),
+            "indeterminate" => (
+                if rep.status == Status::Indeterminate {
+                    "yes"
+                } else {
+                    "NO"
+                },
+                true,
+            ),
+            "valid" if expected == "valid:trusted" && !later_revisions => (
+                if rep.status == Status::Valid {
+                    "yes"
+                } else {
+                    "NO"
+                },
+                true,
+            ),
+            "valid" if expected == "valid:untrusted" && !later_revisions => (
+                if integrity_ok && untrusted_only {
+                    "yes"
+                } else {
+                    "NO"
+                },
+                true,
+            ),
             "valid" => (
-                if rep.status == Status::Valid { "yes" } else { "waits: changes after signing not analysed yet" },
+                if rep.status == Status::Valid {
+                    "yes"
+                } else {
+                    "waits: changes after signing not analysed yet"
+                },
                 false,
             ),
             _ => ("-", false),
         };
         if must && agree != "yes" {
-            failures.push(format!("{file}: expected {expected}, got {}", summary(&rep)));
+            failures.push(format!(
+                "{file}: expected {expected}, got {}",
+                summary(&rep)
+            ));
         }
         rows.push(Row {
             file: file.to_string(),
@@ -111,9 +161,16 @@ fn pyhanko_corpus() {
             agree,
         });
     }
-    print_table("pyHanko corpus (validation time 2020-11-01, trust/root.cert.pem)", &rows);
+    print_table(
+        "pyHanko corpus (validation time 2020-11-01, trust/root.cert.pem)",
+        &rows,
+    );
     assert!(rows.len() >= 30, "the manifest lists the corpus");
-    assert!(failures.is_empty(), "disagreements:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
 }
 
 #[test]
@@ -131,7 +188,10 @@ fn pdf_attacker_corpus() {
     for line in manifest.lines().skip(1) {
         let cols: Vec<&str> = line.split('\t').collect();
         let (file, expected) = (cols[0], cols[1]);
-        let name = Path::new(file).file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let name = Path::new(file)
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("");
         let data = std::fs::read(dir.join(file)).expect("read");
         let rep = verify(file, &data, &opts);
         let agree = if name.starts_with("4_") {
@@ -141,13 +201,17 @@ fn pdf_attacker_corpus() {
             // Signed honestly; only the root is unknown.
             rep.status == Status::Indeterminate
                 && rep.signatures.iter().all(|s| {
-                    s.sub_indication == Some(SubIndication::NoCertificateChainFound) && s.coverage == Coverage::EntireFile
+                    s.sub_indication == Some(SubIndication::NoCertificateChainFound)
+                        && s.coverage == Coverage::EntireFile
                 })
         } else {
             rep.status == Status::Unsigned
         };
         if !agree {
-            failures.push(format!("{file}: expected {expected}, got {}", summary(&rep)));
+            failures.push(format!(
+                "{file}: expected {expected}, got {}",
+                summary(&rep)
+            ));
         }
         rows.push(Row {
             file: file.to_string(),
@@ -158,5 +222,9 @@ fn pdf_attacker_corpus() {
     }
     print_table("pdf-attacker shadow attacks (no trust anchors)", &rows);
     assert!(rows.len() >= 20);
-    assert!(failures.is_empty(), "disagreements:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "disagreements:\n{}",
+        failures.join("\n")
+    );
 }

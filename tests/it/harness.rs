@@ -61,6 +61,11 @@ impl TestApp {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::for_data_dir(dir.path());
         config.max_upload_bytes = TEST_MAX_UPLOAD;
+        // Verification on arrival trusts the project's test PKI (certs-test/).
+        let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        config.default_trust = false;
+        config.trust_paths = vec![repo.join("certs-test/root/root.cert.pem")];
+        config.crl_paths = vec![repo.join("certs-test/intermediate/crl.der")];
         if backend == Backend::Postgres {
             match fresh_postgres().await {
                 Some(url) => config.database_url = url,

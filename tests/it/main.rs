@@ -10,5 +10,6 @@ mod bad_input;
 mod cli;
 mod conformance;
 mod documents;
+mod fixtures;
 mod numbering;
 mod numbering_props;
