@@ -570,10 +570,11 @@ impl Registry {
         let year = vn_year(now);
         let series = c.secrecy.series();
         // Decree 30 Art. 21: check authenticity and integrity on arrival.
+        let verifier = super::verification::options_with_pins(&self.db, &self.verifier).await?;
         let report = match &file {
             Some(f) => Some(
                 super::verification::run(
-                    self.verifier.clone(),
+                    verifier.clone(),
                     "document.pdf".into(),
                     f.bytes().clone(),
                     now,
@@ -739,7 +740,7 @@ impl Registry {
                 inserted.id,
                 r,
                 super::verification::Reason::Registration,
-                &self.verifier.trust.version(),
+                &verifier.trust.version(),
                 now,
             )
             .await?;

@@ -40,6 +40,21 @@ impl Reason {
     }
 }
 
+/// The verifier options with the organisation certificates administrators
+/// recorded for officials (`official_certificates.role = organisation`) pinned.
+pub async fn options_with_pins<C: ConnectionTrait>(db: &C, base: &Options) -> Result<Arc<Options>> {
+    use crate::entity::official_certificates;
+    let pins = official_certificates::Entity::find()
+        .filter(official_certificates::Column::Role.eq("organisation"))
+        .all(db)
+        .await?;
+    let mut o = base.clone();
+    o.trust
+        .organisation_pins
+        .extend(pins.into_iter().map(|p| p.fingerprint_sha256));
+    Ok(Arc::new(o))
+}
+
 /// Run the verifier off the async runtime, at time `at`.
 pub async fn run(
     opts: Arc<Options>,
@@ -166,13 +181,8 @@ pub struct ReverifyReport {
 impl Registry {
     /// Verify an uploaded PDF without registering it.
     pub async fn verify_upload(&self, name: &str, bytes: Bytes) -> Result<Report> {
-        run(
-            self.verifier.clone(),
-            name.to_string(),
-            bytes,
-            self.clock.now(),
-        )
-        .await
+        let opts = options_with_pins(&self.db, &self.verifier).await?;
+        run(opts, name.to_string(), bytes, self.clock.now()).await
     }
 
     /// Every verification of a document, oldest first.
@@ -211,7 +221,8 @@ impl Registry {
         }
         let docs = q.order_by_asc(documents::Column::Id).all(&self.db).await?;
         let total = docs.len() as u64;
-        let trust_version = self.verifier.trust.version();
+        let opts = options_with_pins(&self.db, &self.verifier).await?;
+        let trust_version = opts.trust.version();
         let mut out = ReverifyReport::default();
         for (i, d) in docs.into_iter().enumerate() {
             progress(i as u64, total);
@@ -231,13 +242,7 @@ impl Registry {
                 .remove(&d.id)
                 .and_then(|v| v.get("status").cloned());
             let now = audit::micros(self.clock.now());
-            let report = run(
-                self.verifier.clone(),
-                format!("document-{}.pdf", d.id),
-                bytes,
-                now,
-            )
-            .await?;
+            let report = run(opts.clone(), format!("document-{}.pdf", d.id), bytes, now).await?;
             let txn = crate::db::begin_write(&self.db).await?;
             store(&txn, d.id, &report, Reason::Reverify, &trust_version, now).await?;
             let after = serde_json::json!(word(&report.status));
