@@ -417,6 +417,10 @@ const OUTGOING: &[Outgoing] = &[
 ];
 
 /// Write text without diacritics: the demo PDFs use a standard font without Vietnamese glyphs.
+pub fn ascii_text(s: &str) -> String {
+    ascii(s)
+}
+
 fn ascii(s: &str) -> String {
     s.nfd()
         .filter(|c| !is_combining_mark(*c))

@@ -11,6 +11,7 @@ pub mod db;
 pub mod demo;
 pub mod entity;
 pub mod registry;
+pub mod sign;
 pub mod sigverify;
 pub mod store;
 pub mod text;

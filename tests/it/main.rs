@@ -13,3 +13,4 @@ mod documents;
 mod fixtures;
 mod numbering;
 mod numbering_props;
+mod signing;
