@@ -11,6 +11,7 @@ mod cli;
 mod conformance;
 mod documents;
 mod fixtures;
+mod fuzz_replay;
 mod numbering;
 mod numbering_props;
 mod signing;
