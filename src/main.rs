@@ -272,15 +272,14 @@ fn verify_files(args: VerifyArgs) -> anyhow::Result<u8> {
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     use std::io::Write;
     for f in &args.files {
-        let data = match std::fs::read(f) {
-            Ok(d) => d,
+        let report = match sigverify::verify_path(f, &opts) {
+            Ok(r) => r,
             Err(e) => {
                 eprintln!("error: cannot read {}: {e}", f.display());
                 code = 2;
                 continue;
             }
         };
-        let report = sigverify::verify(&f.to_string_lossy(), &data, &opts);
         if args.json {
             writeln!(out, "{}", serde_json::to_string(&report)?)?;
         } else {

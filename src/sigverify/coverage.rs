@@ -4,44 +4,42 @@
 //! dictionary itself must lie in the signed bytes (else it is the
 //! "signature wrapping" forgery). Anything else is a FORMAT_FAILURE.
 
-use lopdf::Object;
-
 use super::lex;
+use super::obj::Obj;
 use super::pdf::{Parsed, SigDict};
 use super::report::Coverage;
+use super::source::Source;
+
+/// Largest `/Contents` gap accepted (a CMS with chain, revocation data and timestamps fits easily).
+pub const MAX_GAP: u64 = 8 << 20;
 
 /// The two signed ranges of a well-formed `/ByteRange`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Ranges {
     /// End of the first range (start of the gap).
-    pub a: usize,
+    pub a: u64,
     /// Start of the second range (end of the gap).
-    pub b: usize,
+    pub b: u64,
     /// Length of the second range.
-    pub c: usize,
+    pub c: u64,
 }
 
 impl Ranges {
     /// Where the signed bytes end.
-    pub fn end(&self) -> usize {
+    pub fn end(&self) -> u64 {
         self.b + self.c
+    }
+    /// The signed ranges as (start, end) pairs.
+    pub fn spans(&self) -> [(u64, u64); 2] {
+        [(0, self.a), (self.b, self.end())]
     }
 }
 
-/// The checked coverage of one signature.
-#[derive(Debug, Clone)]
-pub struct Checked {
-    /// The signed ranges.
-    pub ranges: Ranges,
-    /// Entire file, entire revision or partial.
-    pub coverage: Coverage,
-}
-
 /// Parse `/ByteRange` strictly.
-pub fn parse_byte_range(o: Option<&Object>, len: usize) -> Result<Ranges, String> {
+pub fn parse_byte_range(o: Option<&Obj>, len: u64) -> Result<Ranges, String> {
     let arr = match o {
         None => return Err("the signature has no /ByteRange".into()),
-        Some(Object::Array(a)) => a,
+        Some(Obj::Array(a)) => a,
         Some(_) => return Err("/ByteRange is not an array".into()),
     };
     if arr.len() != 4 {
@@ -53,7 +51,7 @@ pub fn parse_byte_range(o: Option<&Object>, len: usize) -> Result<Ranges, String
     let mut v = [0i64; 4];
     for (i, o) in arr.iter().enumerate() {
         match o {
-            Object::Integer(n) => v[i] = *n,
+            Obj::Int(n) => v[i] = *n,
             _ => return Err("/ByteRange holds something other than integers".into()),
         }
     }
@@ -67,16 +65,12 @@ pub fn parse_byte_range(o: Option<&Object>, len: usize) -> Result<Ranges, String
     if a == 0 || b <= a {
         return Err("/ByteRange does not leave a gap for the signature".into());
     }
-    if b.checked_add(c).is_none_or(|e| e > len as u64) {
+    if b.checked_add(c).is_none_or(|e| e > len) {
         return Err(format!(
             "/ByteRange reaches beyond the end of the file ({len} bytes)"
         ));
     }
-    Ok(Ranges {
-        a: a as usize,
-        b: b as usize,
-        c: c as usize,
-    })
+    Ok(Ranges { a, b, c })
 }
 
 fn hex_value(d: u8) -> Option<u8> {
@@ -84,8 +78,8 @@ fn hex_value(d: u8) -> Option<u8> {
 }
 
 /// Check a signature's byte range against the file and its dictionary.
-pub fn check(data: &[u8], parsed: &Parsed, sig: &SigDict) -> Result<Checked, String> {
-    let r = parse_byte_range(sig.byte_range.as_ref(), data.len())?;
+pub fn check(src: &dyn Source, parsed: &Parsed<'_>, sig: &SigDict) -> Result<Ranges, String> {
+    let r = parse_byte_range(sig.byte_range.as_ref(), src.len())?;
     let contents = sig
         .contents
         .as_deref()
@@ -93,9 +87,14 @@ pub fn check(data: &[u8], parsed: &Parsed, sig: &SigDict) -> Result<Checked, Str
     if contents.is_empty() || contents.iter().all(|b| *b == 0) {
         return Err("/Contents is empty or all zeros".into());
     }
+    if r.b - r.a > MAX_GAP {
+        return Err("the /ByteRange gap is implausibly large".into());
+    }
     // The gap holds exactly one hex string, and it is this dictionary's /Contents.
-    let gap = &data[r.a..r.b];
-    if gap.first() != Some(&b'<') || gap.last() != Some(&b'>') || gap.len() < 2 {
+    let gap = src
+        .read_vec(r.a, (r.b - r.a) as usize)
+        .map_err(|e| e.to_string())?;
+    if gap.len() < 2 || gap.first() != Some(&b'<') || gap.last() != Some(&b'>') {
         return Err(
             "the unsigned gap of /ByteRange is not exactly the /Contents hex string".into(),
         );
@@ -123,52 +122,67 @@ pub fn check(data: &[u8], parsed: &Parsed, sig: &SigDict) -> Result<Checked, Str
     let offset = parsed.offset_of(id).ok_or(
         "the signature dictionary is not stored as a plain object (it is compressed or missing)",
     )?;
-    let (vs, obj_end) = lex::object_at(data, offset, id.0, id.1)
+    if offset >= r.end() || offset > r.a {
+        return Err(
+            "the signature dictionary lies outside the signed bytes (signature wrapping)".into(),
+        );
+    }
+    let window = src
+        .read_vec(offset, (r.b - offset) as usize + 64 * 1024)
+        .map_err(|e| e.to_string())?;
+    let (vs, obj_end) = lex::object_at(&window, 0, id.0, id.1)
         .map_err(|e| format!("cannot read the signature dictionary: {}", e.0))?;
-    let (entries, _) = lex::dict_entries(data, vs)
+    let (entries, _) = lex::dict_entries(&window, vs)
         .map_err(|e| format!("cannot read the signature dictionary: {}", e.0))?;
-    let contents_entries: Vec<_> = entries.iter().filter(|e| e.key == b"Contents").collect();
-    let br_entries: Vec<_> = entries.iter().filter(|e| e.key == b"ByteRange").collect();
-    if contents_entries.len() != 1 || br_entries.len() != 1 {
+    let count = |k: &[u8]| entries.iter().filter(|e| e.key == k).count();
+    if count(b"Contents") != 1 || count(b"ByteRange") != 1 {
         return Err(
             "the signature dictionary must have exactly one /Contents and one /ByteRange".into(),
         );
     }
-    let ce = contents_entries[0];
-    if (ce.start, ce.end) != (r.a, r.b) {
+    let ce = entries
+        .iter()
+        .find(|e| e.key == b"Contents")
+        .ok_or("no /Contents")?;
+    if (offset + ce.start as u64, offset + ce.end as u64) != (r.a, r.b) {
         return Err(
             "the /ByteRange gap is not where this dictionary's /Contents is (signature wrapping)"
                 .into(),
         );
     }
-    if offset >= r.end() || obj_end > r.end() {
+    if offset + obj_end as u64 > r.end() {
         return Err(
             "the signature dictionary lies outside the signed bytes (signature wrapping)".into(),
         );
     }
-    let coverage = if r.end() == data.len() || data[r.end()..].iter().all(|b| lex::is_ws(*b)) {
-        Coverage::EntireFile
-    } else if parsed.revisions.contains(&r.end())
-        || parsed.revisions.iter().any(|&e| {
-            e > r.end() && data[r.end()..e].iter().all(|b| lex::is_ws(*b)) && e <= data.len()
-        })
+    Ok(r)
+}
+
+/// Entire file, entire revision or partial, given where each revision ends.
+pub fn classify(src: &dyn Source, r: &Ranges, revision_ends: &[u64]) -> Coverage {
+    let len = src.len();
+    let end = r.end();
+    let tail = src.read_vec(end, 4096).unwrap_or_default();
+    let ws = |b: &[u8]| b.iter().all(|x| lex::is_ws(*x));
+    if end == len || (len - end <= 4096 && ws(&tail)) {
+        return Coverage::EntireFile;
+    }
+    if revision_ends
+        .iter()
+        .any(|&e| e >= end && e - end <= 4 && ws(&tail[..(e - end) as usize]))
     {
         Coverage::EntireRevision
     } else {
         Coverage::Partial
-    };
-    Ok(Checked {
-        ranges: r,
-        coverage,
-    })
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn arr(v: &[i64]) -> Object {
-        Object::Array(v.iter().map(|n| Object::Integer(*n)).collect())
+    fn arr(v: &[i64]) -> Obj {
+        Obj::Array(v.iter().map(|n| Obj::Int(*n)).collect())
     }
 
     #[test]
@@ -180,13 +194,13 @@ mod tests {
         assert!(parse_byte_range(Some(&arr(&[0, 20, 10, 5])), 50).is_err());
         assert!(parse_byte_range(Some(&arr(&[0, -1, 20, 5])), 50).is_err());
         assert!(parse_byte_range(Some(&arr(&[0, 10, i64::MAX, i64::MAX])), 50).is_err());
-        assert!(parse_byte_range(Some(&Object::Null), 50).is_err());
+        assert!(parse_byte_range(Some(&Obj::Null), 50).is_err());
         assert!(parse_byte_range(None, 50).is_err());
-        let reals = Object::Array(vec![
-            Object::Integer(0),
-            Object::Real(10.0),
-            Object::Integer(20),
-            Object::Integer(30),
+        let reals = Obj::Array(vec![
+            Obj::Int(0),
+            Obj::Real(10.0),
+            Obj::Int(20),
+            Obj::Int(30),
         ]);
         assert!(parse_byte_range(Some(&reals), 50).is_err());
     }

@@ -16,23 +16,27 @@ pub mod asn1;
 pub mod chain;
 pub mod cms;
 pub mod coverage;
+pub mod digest;
 pub mod human;
 pub mod lex;
+pub mod obj;
 pub mod pdf;
 pub mod report;
+pub mod source;
 pub mod trust;
+pub mod xref;
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use openssl::x509::{X509, X509Crl};
 
 use self::chain::RevStatus;
 use self::cms::{SigCheck, SignedData, oid};
-use self::coverage::Checked;
 use self::pdf::{Parsed, SigDict};
 use self::report::{
     Coverage, Decree30, Indication, Kind, Modifications, Problem, Report, Revocation,
     SignatureReport, Signer, SignerRole, Status, SubIndication, Timestamp,
 };
+pub use self::source::Source;
 pub use self::trust::TrustStore;
 
 /// Choices a verification may make differently.
@@ -73,11 +77,97 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 
 /// Verify the PDF `data` named `file`.
 pub fn verify(file: &str, data: &[u8], opts: &Options) -> Report {
+    match verify_source(file, &data, opts) {
+        Ok(r) => r,
+        // Reading a slice cannot fail; keep a report anyway.
+        Err(e) => malformed_report(file, data.len() as u64, opts, format!("read error: {e}")),
+    }
+}
+
+/// Verify the PDF at `path`, reading only what is needed (large files are streamed).
+pub fn verify_path(path: &std::path::Path, opts: &Options) -> std::io::Result<Report> {
+    let src = source::FileSource::new(std::fs::File::open(path)?)?;
+    verify_source(&path.to_string_lossy(), &src, opts)
+}
+
+fn malformed_report(file: &str, size: u64, opts: &Options, why: String) -> Report {
+    Report {
+        file: file.to_string(),
+        sha256: String::new(),
+        size,
+        status: Status::Invalid,
+        validation_time: rfc3339(opts.at.unwrap_or_else(Utc::now)),
+        signatures: Vec::new(),
+        problems: vec![Problem::new("MALFORMED_PDF", why)],
+        decree30: Decree30 {
+            person: false,
+            organisation: false,
+        },
+    }
+}
+
+/// What is known about a signature before the file is hashed.
+struct Prelim {
+    ranges: Result<coverage::Ranges, String>,
+    algs: Vec<cms::Digest>,
+}
+
+fn plan(src: &dyn Source, parsed: &Parsed<'_>, sig: &SigDict) -> Prelim {
+    let ranges = coverage::check(src, parsed, sig);
+    let mut algs = Vec::new();
+    if let (Ok(_), Some(c)) = (&ranges, sig.contents.as_deref())
+        && let Ok(sd) = cms::parse(c)
+    {
+        if sig.kind == Kind::DocumentTimestamp {
+            if let Some(alg) = sd
+                .econtent
+                .as_deref()
+                .and_then(|t| tst_info(t).ok())
+                .map(|x| x.0)
+                && let Some(d) = cms::digest_for(&alg.oid)
+            {
+                algs.push(d);
+            }
+        } else if sig.sub_filter == "adbe.pkcs7.sha1" {
+            algs.extend(cms::digest_for(oid::SHA1));
+        } else if let Some(si) = sd.signers.first()
+            && let Some(d) = cms::digest_for(&si.digest_alg.oid)
+        {
+            algs.push(d);
+        }
+    }
+    Prelim { ranges, algs }
+}
+
+/// Verify the PDF readable from `src`.
+pub fn verify_source(file: &str, src: &dyn Source, opts: &Options) -> std::io::Result<Report> {
     let now = opts.at.unwrap_or_else(Utc::now);
+    let parsed = Parsed::load(src);
+    let prelims: Vec<Prelim> = match &parsed {
+        Ok(p) => p.sigs.iter().map(|s| plan(src, p, s)).collect(),
+        Err(_) => Vec::new(),
+    };
+    // One pass over the file for every digest needed.
+    let mut jobs = Vec::new();
+    let mut job_of: Vec<Vec<(&'static str, usize)>> = Vec::new();
+    for p in &prelims {
+        let mut mine = Vec::new();
+        if let Ok(r) = &p.ranges {
+            for d in &p.algs {
+                mine.push((d.name, jobs.len()));
+                jobs.push(digest::Job {
+                    spans: r.spans().to_vec(),
+                    digest: *d,
+                });
+            }
+        }
+        job_of.push(mine);
+    }
+    let pass = digest::pass(src, &jobs)?;
     let mut report = Report {
         file: file.to_string(),
-        sha256: hex::encode(openssl::sha::sha256(data)),
-        size: data.len() as u64,
+        sha256: hex::encode(&pass.file_sha256),
+        size: src.len(),
         status: Status::Unsigned,
         validation_time: rfc3339(now),
         signatures: Vec::new(),
@@ -87,12 +177,12 @@ pub fn verify(file: &str, data: &[u8], opts: &Options) -> Report {
             organisation: false,
         },
     };
-    let parsed = match Parsed::load(data) {
+    let parsed = match parsed {
         Ok(p) => p,
         Err(e) => {
             report.status = Status::Invalid;
             report.problems.push(Problem::new("MALFORMED_PDF", e.0));
-            return report;
+            return Ok(report);
         }
     };
     report.problems.extend(parsed.problems.iter().cloned());
@@ -103,8 +193,19 @@ pub fn verify(file: &str, data: &[u8], opts: &Options) -> Report {
         .filter_map(|d| X509::from_der(d).ok())
         .collect();
     let dss_crls: Vec<Vec<u8>> = parsed.dss.crls.clone();
-    for sig in &parsed.sigs {
-        let r = verify_one(data, &parsed, sig, opts, now, &dss_certs, &dss_crls);
+    for (i, sig) in parsed.sigs.iter().enumerate() {
+        let digests: std::collections::HashMap<&'static str, Vec<u8>> = job_of[i]
+            .iter()
+            .map(|(name, j)| (*name, pass.digests[*j].clone()))
+            .collect();
+        let ctx = SigContext {
+            src,
+            parsed: &parsed,
+            prelim: &prelims[i],
+            digests: &digests,
+            revision_ends: &pass.revision_ends,
+        };
+        let r = verify_one(&ctx, sig, opts, now, &dss_certs, &dss_crls);
         report.signatures.push(r);
     }
     for s in &report.signatures {
@@ -130,7 +231,74 @@ pub fn verify(file: &str, data: &[u8], opts: &Options) -> Report {
     } else {
         Status::Indeterminate
     };
-    report
+    Ok(report)
+}
+
+/// Everything one signature's verification reads.
+struct SigContext<'a> {
+    src: &'a dyn Source,
+    parsed: &'a Parsed<'a>,
+    prelim: &'a Prelim,
+    digests: &'a std::collections::HashMap<&'static str, Vec<u8>>,
+    revision_ends: &'a [u64],
+}
+
+/// The content a signer signed: bytes at hand, or the file's signed ranges
+/// (whose digests the streaming pass computed).
+enum Content<'a> {
+    Bytes(Vec<&'a [u8]>),
+    Covered(&'a SigContext<'a>),
+}
+
+impl Content<'_> {
+    fn digest(&self, d: &cms::Digest) -> Result<Vec<u8>, String> {
+        match self {
+            Content::Bytes(parts) => cms::digest_parts(d, parts),
+            Content::Covered(ctx) => match ctx.digests.get(d.name) {
+                Some(v) => Ok(v.clone()),
+                None => cms::digest_parts(d, &[&self.bytes()?]),
+            },
+        }
+    }
+    /// The content itself (read from the file for covered ranges: only when
+    /// a signature has no signed attributes).
+    fn bytes(&self) -> Result<Vec<u8>, String> {
+        match self {
+            Content::Bytes(parts) => Ok(parts.concat()),
+            Content::Covered(ctx) => {
+                let r = ctx.prelim.ranges.as_ref().map_err(Clone::clone)?;
+                let mut v = ctx
+                    .src
+                    .read_vec(0, r.a as usize)
+                    .map_err(|e| e.to_string())?;
+                v.extend(
+                    ctx.src
+                        .read_vec(r.b, r.c as usize)
+                        .map_err(|e| e.to_string())?,
+                );
+                Ok(v)
+            }
+        }
+    }
+}
+
+/// TSTInfo: imprint algorithm, imprint, genTime.
+fn tst_info(tst: &[u8]) -> Result<(cms::AlgId, Vec<u8>, DateTime<Utc>), String> {
+    let (t, _) = asn1::read(tst).map_err(|e| e.0)?;
+    let f = t.children().map_err(|e| e.0)?;
+    let mi = f
+        .get(2)
+        .ok_or("TSTInfo without messageImprint")?
+        .children()
+        .map_err(|e| e.0)?;
+    let alg = cms::alg_id(mi.first().ok_or("empty messageImprint")?)?;
+    let hashed = mi
+        .get(1)
+        .ok_or("messageImprint without hash")?
+        .octets()
+        .map_err(|e| e.0)?;
+    let time = cms::asn1_time(f.get(4).ok_or("TSTInfo without genTime")?).ok_or("bad genTime")?;
+    Ok((alg, hashed, time))
 }
 
 /// Collects a signature's findings; the first failure decides the verdict.
@@ -402,7 +570,7 @@ struct TokenResult {
 /// Check an RFC 3161 token over `imprinted` (the bytes its message imprint must hash).
 fn verify_token(
     token: &[u8],
-    imprinted: &[&[u8]],
+    imprinted: &Content<'_>,
     opts: &Options,
     extra: &[X509],
     crls: &[Vec<u8>],
@@ -434,25 +602,7 @@ fn verify_token(
         ));
         return out;
     };
-    // TSTInfo ::= SEQUENCE { version, policy, messageImprint, serialNumber, genTime, … }
-    let parsed = (|| -> Result<(cms::AlgId, Vec<u8>, DateTime<Utc>), String> {
-        let (t, _) = asn1::read(tst).map_err(|e| e.0)?;
-        let f = t.children().map_err(|e| e.0)?;
-        let mi = f
-            .get(2)
-            .ok_or("TSTInfo without messageImprint")?
-            .children()
-            .map_err(|e| e.0)?;
-        let alg = cms::alg_id(mi.first().ok_or("empty messageImprint")?)?;
-        let hashed = mi
-            .get(1)
-            .ok_or("messageImprint without hash")?
-            .octets()
-            .map_err(|e| e.0)?;
-        let time =
-            cms::asn1_time(f.get(4).ok_or("TSTInfo without genTime")?).ok_or("bad genTime")?;
-        Ok((alg, hashed, time))
-    })();
+    let parsed = tst_info(tst);
     let (alg, hashed, time) = match parsed {
         Ok(x) => x,
         Err(e) => {
@@ -471,7 +621,7 @@ fn verify_token(
         ));
         return out;
     };
-    if cms::digest_parts(&d, imprinted).ok().as_deref() != Some(hashed.as_slice()) {
+    if imprinted.digest(&d).ok().as_deref() != Some(hashed.as_slice()) {
         out.problems.push(Problem::new(
             "TIMESTAMP_IMPRINT",
             "the timestamp is not over this signature (message imprint mismatch)",
@@ -495,7 +645,7 @@ fn verify_token(
         return out;
     };
     out.tsa = chain::subject_line(&tsa);
-    match check_signer_info(si, &tsa, &[tst], Some(oid::TST_INFO)) {
+    match check_signer_info(si, &tsa, &Content::Bytes(vec![tst]), Some(oid::TST_INFO)) {
         Ok(()) => {}
         Err((_, m)) => {
             out.problems.push(Problem::new("TIMESTAMP_SIGNATURE", m));
@@ -538,7 +688,7 @@ fn cms_certs(sd: &SignedData<'_>, extra: &[X509]) -> Vec<X509> {
 fn check_signer_info(
     si: &cms::SignerInfo<'_>,
     cert: &X509,
-    content: &[&[u8]],
+    content: &Content<'_>,
     expected_content_type: Option<&str>,
 ) -> Result<(), (SubIndication, String)> {
     let d = cms::digest_for(&si.digest_alg.oid).ok_or((
@@ -551,7 +701,9 @@ fn check_signer_info(
             format!("the signer's public key is unusable: {e}"),
         )
     })?;
-    let digest = cms::digest_parts(&d, content).map_err(|e| (SubIndication::FormatFailure, e))?;
+    let digest = content
+        .digest(&d)
+        .map_err(|e| (SubIndication::FormatFailure, e))?;
     let (message, what) = match si.signed_attrs_for_verify() {
         Some(attrs) => {
             let (md, n) = si.signed_attr(oid::MESSAGE_DIGEST);
@@ -585,7 +737,12 @@ fn check_signer_info(
             }
             (attrs, "signed attributes")
         }
-        None => (content.concat(), "signed bytes"),
+        None => (
+            content
+                .bytes()
+                .map_err(|e| (SubIndication::FormatFailure, e))?,
+            "signed bytes",
+        ),
     };
     match cms::verify_signature(&key, &si.sig_alg, &si.digest_alg, &message, &si.signature) {
         Ok(SigCheck::Valid) => {}
@@ -637,8 +794,7 @@ fn adbe_revocation(si: &cms::SignerInfo<'_>) -> (Vec<X509Crl>, Vec<Vec<u8>>) {
 }
 
 fn verify_one(
-    data: &[u8],
-    parsed: &Parsed,
+    ctx: &SigContext<'_>,
     sig: &SigDict,
     opts: &Options,
     now: DateTime<Utc>,
@@ -652,18 +808,17 @@ fn verify_one(
     };
     r.signing_time = sig.m.as_deref().and_then(pdf_date);
 
-    // 1. The byte range and the gap.
-    let checked: Checked = match coverage::check(data, parsed, sig) {
-        Ok(c) => c,
+    // 1. The byte range and the gap (checked before the file was hashed).
+    let rg = match &ctx.prelim.ranges {
+        Ok(rg) => *rg,
         Err(m) => {
-            v.fail(SubIndication::FormatFailure, m);
+            v.fail(SubIndication::FormatFailure, m.clone());
             return finish(r, v);
         }
     };
-    r.coverage = checked.coverage;
-    let rg = checked.ranges;
-    let covered: [&[u8]; 2] = [&data[..rg.a], &data[rg.b..rg.end()]];
-    r.modifications = if checked.coverage == Coverage::EntireFile {
+    r.coverage = coverage::classify(ctx.src, &rg, ctx.revision_ends);
+    let covered = Content::Covered(ctx);
+    r.modifications = if r.coverage == Coverage::EntireFile {
         Modifications::None
     } else {
         Modifications::Other
@@ -747,8 +902,8 @@ fn verify_one(
     }
 
     // 3. Digest and signature value.
-    let content_parts: Vec<Vec<u8>>;
-    let signed: Vec<&[u8]> = if sig.sub_filter == "adbe.pkcs7.sha1" {
+    let ec_holder: Vec<u8>;
+    let signed: Content<'_> = if sig.sub_filter == "adbe.pkcs7.sha1" {
         // The signed content is the SHA-1 digest of the covered bytes, encapsulated.
         let Some(ec) = sd.econtent.clone() else {
             v.fail(
@@ -757,8 +912,9 @@ fn verify_one(
             );
             return finish(r, v);
         };
-        let sha1 =
-            cms::hash_parts(openssl::hash::MessageDigest::sha1(), &covered).unwrap_or_default();
+        let sha1 = cms::digest_for(oid::SHA1)
+            .and_then(|d| covered.digest(&d).ok())
+            .unwrap_or_default();
         if ec != sha1 {
             v.fail(
                 SubIndication::HashFailure,
@@ -766,8 +922,8 @@ fn verify_one(
             );
             return finish(r, v);
         }
-        content_parts = vec![ec];
-        content_parts.iter().map(Vec::as_slice).collect()
+        ec_holder = ec;
+        Content::Bytes(vec![ec_holder.as_slice()])
     } else {
         if sd.econtent.is_some() {
             v.fail(
@@ -776,7 +932,7 @@ fn verify_one(
             );
             return finish(r, v);
         }
-        covered.to_vec()
+        Content::Covered(ctx)
     };
     if let Err((sub, m)) = check_signer_info(si, &signer, &signed, Some(oid::DATA)) {
         v.fail(sub, m);
@@ -837,7 +993,13 @@ fn verify_one(
         .find(|a| a.oid == oid::SIGNATURE_TIMESTAMP)
         && let Some(tok) = attr.values.first()
     {
-        let t = verify_token(tok.raw, &[&si.signature], opts, dss_certs, dss_crls);
+        let t = verify_token(
+            tok.raw,
+            &Content::Bytes(vec![si.signature.as_slice()]),
+            opts,
+            dss_certs,
+            dss_crls,
+        );
         if t.status == Status::Valid
             && let Some(time) = t.time
         {
@@ -885,7 +1047,7 @@ fn verify_one(
                 .chain(opts.trust.crls.iter())
                 .filter_map(|d| X509Crl::from_der(d).ok()),
         );
-        ocsps.extend(parsed.dss.ocsps.iter().cloned());
+        ocsps.extend(ctx.parsed.dss.ocsps.iter().cloned());
         match chain::revocation(&signer, issuer, &crls, &ocsps, best_time) {
             RevStatus::Good => r.revocation = Revocation::Good,
             RevStatus::Revoked(when) => {
