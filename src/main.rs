@@ -47,6 +47,21 @@ enum Command {
     Verify(VerifyArgs),
     /// Sign a PDF (PAdES, as an incremental update: earlier signatures stay valid)
     Sign(SignArgs),
+    /// Measure the verifier against openssl dgst and pdfsig (ratios, written as Markdown)
+    Bench {
+        /// Size of the large signed PDF, in MB
+        #[arg(long, default_value_t = 50)]
+        size_mb: usize,
+        /// Number of small signed PDFs
+        #[arg(long, default_value_t = 500)]
+        small: usize,
+        /// Timed runs per measurement
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// Keep the generated files in this folder
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+    },
     /// Re-verify stored documents after a trust or CRL change (earlier reports are kept)
     Reverify {
         /// Only documents registered on or after this date (YYYY-MM-DD)
@@ -104,6 +119,9 @@ struct VerifyArgs {
     /// Accept SHA-1 digests (refused by default)
     #[arg(long)]
     allow_sha1: bool,
+    /// Print the peak resident memory to stderr at the end (used by `vanthu bench`)
+    #[arg(long, hide = true)]
+    peak_memory: bool,
     /// SHA-256 fingerprint of a certificate to treat as an organisation's; repeatable
     #[arg(long = "pin-organisation", value_name = "SHA256")]
     pin_organisation: Vec<String>,
@@ -290,6 +308,13 @@ fn verify_files(args: VerifyArgs) -> anyhow::Result<u8> {
         }
     }
     out.flush()?;
+    if args.peak_memory
+        && let Ok(status) = std::fs::read_to_string("/proc/self/status")
+        && let Some(line) = status.lines().find(|l| l.starts_with("VmHWM:"))
+    {
+        let kb: String = line.chars().filter(char::is_ascii_digit).collect();
+        eprintln!("peak_rss_kb={kb}");
+    }
     Ok(code)
 }
 
@@ -359,6 +384,42 @@ fn main() -> std::process::ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Offline commands run without an async runtime (a verify per file stays cheap).
+    let result = match cli.command {
+        Command::Verify(args) => verify_files(args),
+        Command::Sign(args) => sign_file(args),
+        Command::Bench {
+            size_mb,
+            small,
+            runs,
+            dir,
+        } => vanthu::bench::run(&vanthu::bench::BenchOptions {
+            size_mb,
+            small,
+            runs: runs.max(1),
+            dir,
+        })
+        .map(|md| {
+            println!("{md}");
+            0
+        }),
+        command => {
+            return online(Cli {
+                common: cli.common,
+                command,
+            });
+        }
+    };
+    match result {
+        Ok(code) => std::process::ExitCode::from(code),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::from(2)
+        }
+    }
+}
+
+fn online(cli: Cli) -> std::process::ExitCode {
     let rt = match tokio::runtime::Runtime::new() {
         Ok(rt) => rt,
         Err(e) => {
@@ -397,8 +458,9 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     let open = || async { Registry::open(&config, Clock::system()).await };
     match cli.command {
         Command::Serve { demo, .. } => serve(config.clone(), demo).await,
-        Command::Verify(args) => tokio::task::spawn_blocking(move || verify_files(args)).await?,
-        Command::Sign(args) => tokio::task::spawn_blocking(move || sign_file(args)).await?,
+        Command::Verify(_) | Command::Sign(_) | Command::Bench { .. } => {
+            anyhow::bail!("offline commands run before the runtime starts")
+        }
         Command::Reverify { since } => {
             let reg = open().await?;
             let bar = indicatif::ProgressBar::new(0);

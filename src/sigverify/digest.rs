@@ -83,26 +83,29 @@ fn scan_eofs(
     out: &mut Vec<u64>,
     next_byte: impl Fn(u64) -> Option<u8>,
 ) {
-    // Search prev_tail + chunk so a marker split across chunks is found once.
-    let mut buf = Vec::with_capacity(prev_tail.len() + chunk.len());
-    buf.extend_from_slice(prev_tail);
-    buf.extend_from_slice(chunk);
-    let base = off - prev_tail.len() as u64;
-    let mut i = 0;
-    while let Some(k) = buf[i..].windows(5).position(|w| w == b"%%EOF") {
-        let at = base + (i + k) as u64;
-        // Markers wholly inside prev_tail were counted with the previous chunk.
-        if i + k + 5 > prev_tail.len() {
-            let mut e = at + 5;
-            if next_byte(e) == Some(b'\r') {
-                e += 1;
-            }
-            if next_byte(e) == Some(b'\n') {
-                e += 1;
-            }
-            out.push(e);
+    let mut push = |at: u64| {
+        let mut e = at + 5;
+        if next_byte(e) == Some(b'\r') {
+            e += 1;
         }
-        i += k + 5;
+        if next_byte(e) == Some(b'\n') {
+            e += 1;
+        }
+        out.push(e);
+    };
+    // A marker split across the previous chunk and this one.
+    if !prev_tail.is_empty() {
+        let mut joint = prev_tail.to_vec();
+        joint.extend_from_slice(&chunk[..chunk.len().min(4)]);
+        let base = off - prev_tail.len() as u64;
+        for k in memchr::memmem::find_iter(&joint, b"%%EOF") {
+            if k + 5 > prev_tail.len() && k < prev_tail.len() {
+                push(base + k as u64);
+            }
+        }
+    }
+    for k in memchr::memmem::find_iter(chunk, b"%%EOF") {
+        push(off + k as u64);
     }
 }
 

@@ -16,6 +16,75 @@ fn err<T>(msg: &str, pos: usize) -> R<T> {
     Err(LexError(format!("{msg} at byte {pos}")))
 }
 
+/// Value of a hex digit, 0xFF for anything else.
+const HEX: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+/// Decode hex digits (PDF whitespace between them allowed; an odd last digit
+/// is padded with 0). None when anything else appears.
+pub fn hex_decode(hex: &[u8]) -> Option<Vec<u8>> {
+    // Fast path: an even number of hex digits and nothing else. A signature's
+    // /Contents is mostly zero padding: those bytes are filled, not decoded.
+    if hex.len().is_multiple_of(2) {
+        let used = hex
+            .iter()
+            .rposition(|&c| c != b'0')
+            .map_or(0, |p| p + 1)
+            .div_ceil(2)
+            * 2;
+        let mut bad = 0u8;
+        let mut out: Vec<u8> = hex[..used]
+            .chunks_exact(2)
+            .map(|p| {
+                let (h, l) = (HEX[p[0] as usize], HEX[p[1] as usize]);
+                bad |= h | l;
+                (h << 4) | (l & 0x0F)
+            })
+            .collect();
+        if bad & 0xF0 == 0 {
+            out.resize(hex.len() / 2, 0);
+            return Some(out);
+        }
+    }
+    let mut out = Vec::with_capacity(hex.len() / 2 + 1);
+    let mut hi: Option<u8> = None;
+    for &c in hex {
+        let v = HEX[c as usize];
+        if v == 0xFF {
+            if is_ws(c) {
+                continue;
+            }
+            return None;
+        }
+        match hi.take() {
+            None => hi = Some(v),
+            Some(h) => out.push((h << 4) | v),
+        }
+    }
+    if let Some(h) = hi {
+        out.push(h << 4);
+    }
+    Some(out)
+}
+
+/// Whether every byte is a hex digit.
+pub fn all_hex(b: &[u8]) -> bool {
+    b.iter().fold(0u8, |acc, &c| acc | HEX[c as usize]) & 0xF0 == 0
+}
+
 /// PDF whitespace (ISO 32000-1 7.2.2).
 pub fn is_ws(b: u8) -> bool {
     matches!(b, 0 | 9 | 10 | 12 | 13 | 32)
@@ -91,17 +160,14 @@ pub fn value(d: &[u8], p: usize, depth: usize) -> R<(Tok, usize, usize)> {
             Ok((Tok::Dict, s, e))
         }
         b'<' => {
-            let mut q = s + 1;
-            while let Some(&c) = d.get(q) {
-                if c == b'>' {
-                    return Ok((Tok::HexString, s, q + 1));
-                }
-                if !(c.is_ascii_hexdigit() || is_ws(c)) {
-                    return err("bad hex string", q);
-                }
-                q += 1;
+            let Some(k) = memchr::memchr(b'>', &d[s + 1..]) else {
+                return err("unterminated hex string", s);
+            };
+            let body = &d[s + 1..s + 1 + k];
+            if !all_hex(body) && !body.iter().all(|&c| HEX[c as usize] != 0xFF || is_ws(c)) {
+                return err("bad hex string", s);
             }
-            err("unterminated hex string", s)
+            Ok((Tok::HexString, s, s + k + 2))
         }
         b'(' => {
             let mut q = s + 1;
@@ -249,6 +315,20 @@ pub fn object_at(d: &[u8], offset: usize, num: u32, gen_: u16) -> R<(usize, usiz
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hex_decoding() {
+        assert_eq!(hex_decode(b"00ff10").as_deref(), Some(&[0u8, 255, 16][..]));
+        assert_eq!(
+            hex_decode(b"ab00000000").as_deref(),
+            Some(&[0xabu8, 0, 0, 0, 0][..])
+        );
+        assert_eq!(hex_decode(b"a bxc").as_deref(), None);
+        assert_eq!(hex_decode(b"a b c").as_deref(), Some(&[0xabu8, 0xc0][..]));
+        assert_eq!(hex_decode(b"0000").as_deref(), Some(&[0u8, 0][..]));
+        assert!(hex_decode(b"zz").is_none());
+        assert!(all_hex(b"09afAF") && !all_hex(b"0g"));
+    }
 
     #[test]
     fn finds_entries_and_spans() {

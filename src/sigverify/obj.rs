@@ -127,30 +127,12 @@ pub fn parse(d: &[u8], p: usize, base: u64, depth: usize) -> R<(Obj, usize)> {
             Ok((Obj::Dict(dict), q))
         }
         b'<' => {
-            let mut q = s + 1;
-            let mut hex = Vec::new();
-            loop {
-                match d.get(q) {
-                    None => return err("unterminated hex string", s),
-                    Some(b'>') => break,
-                    Some(c) if c.is_ascii_hexdigit() => hex.push(*c),
-                    Some(c) if is_ws(*c) => {}
-                    Some(_) => return err("bad hex string", q),
-                }
-                q += 1;
-            }
-            if hex.len() % 2 == 1 {
-                hex.push(b'0');
-            }
-            let bytes = hex
-                .chunks(2)
-                .map(|p| {
-                    let h = (p[0] as char).to_digit(16).unwrap_or(0);
-                    let l = (p[1] as char).to_digit(16).unwrap_or(0);
-                    (h * 16 + l) as u8
-                })
-                .collect();
-            Ok((Obj::Str(bytes), q + 1))
+            let Some(k) = memchr::memchr(b'>', &d[s + 1..]) else {
+                return err("unterminated hex string", s);
+            };
+            let bytes = lex::hex_decode(&d[s + 1..s + 1 + k])
+                .ok_or_else(|| ParseError(format!("bad hex string at offset {s}")))?;
+            Ok((Obj::Str(bytes), s + k + 2))
         }
         b'(' => {
             let (bytes, e) = literal(d, s)?;

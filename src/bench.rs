@@ -1,0 +1,309 @@
+//! `vanthu bench`: measures the verifier against baselines in the same run,
+//! as ratios (never timed assertions). A large signed PDF (image streams) is
+//! compared with `openssl dgst -sha256` on the same file — the physical
+//! limit, hashing the signed bytes — and with poppler's `pdfsig` when
+//! installed; many small signed PDFs compare one `vanthu verify` over all
+//! of them, and one process per file, with `pdfsig` per file.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use lopdf::{Document, Object, Stream, dictionary};
+use openssl::asn1::Asn1Time;
+use openssl::bn::BigNum;
+use openssl::hash::MessageDigest;
+use openssl::pkey::PKey;
+use openssl::rsa::Rsa;
+use openssl::x509::{X509, X509NameBuilder};
+
+use crate::sign::{self, Credentials, SignOptions};
+
+/// What to measure.
+#[derive(Debug, Clone)]
+pub struct BenchOptions {
+    /// Size of the large file, in MB.
+    pub size_mb: usize,
+    /// How many small files.
+    pub small: usize,
+    /// Timed runs per measurement (the median is reported).
+    pub runs: usize,
+    /// Where to write the files (a temporary folder when None).
+    pub dir: Option<PathBuf>,
+}
+
+fn credentials() -> anyhow::Result<Credentials> {
+    let key = PKey::from_rsa(Rsa::generate(2048)?)?;
+    let mut name = X509NameBuilder::new()?;
+    name.append_entry_by_text("CN", "Benchmark Signer")?;
+    let name = name.build();
+    let mut b = X509::builder()?;
+    b.set_version(2)?;
+    let serial = BigNum::from_u32(1)?.to_asn1_integer()?;
+    b.set_serial_number(&serial)?;
+    b.set_subject_name(&name)?;
+    b.set_issuer_name(&name)?;
+    b.set_pubkey(&key)?;
+    let (from, to) = (Asn1Time::days_from_now(0)?, Asn1Time::days_from_now(365)?);
+    b.set_not_before(&from)?;
+    b.set_not_after(&to)?;
+    b.sign(&key, MessageDigest::sha256())?;
+    Ok(Credentials {
+        key,
+        cert: b.build(),
+        chain: vec![],
+    })
+}
+
+/// A one-page PDF carrying an uncompressed image of about `bytes` bytes of noise.
+fn pdf_with_image(bytes: usize, seed: u64) -> anyhow::Result<Vec<u8>> {
+    let side = ((bytes / 3) as f64).sqrt().max(1.0) as usize;
+    let mut data = vec![0u8; side * side * 3];
+    let mut x = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    for chunk in data.chunks_mut(8) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        for (i, b) in chunk.iter_mut().enumerate() {
+            *b = (x >> (i * 8)) as u8;
+        }
+    }
+    let mut doc = Document::with_version("1.7");
+    let pages_id = doc.new_object_id();
+    let img = doc.add_object(Stream::new(
+        dictionary! { "Type" => "XObject", "Subtype" => "Image", "Width" => side as i64, "Height" => side as i64,
+            "ColorSpace" => "DeviceRGB", "BitsPerComponent" => 8 },
+        data,
+    ));
+    let content = doc.add_object(Stream::new(
+        dictionary! {},
+        b"q 500 0 0 500 50 300 cm /Im1 Do Q".to_vec(),
+    ));
+    let page = doc.add_object(dictionary! {
+        "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        "Resources" => dictionary! { "XObject" => dictionary! { "Im1" => img } },
+    });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(
+            dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+        ),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let mut out = Vec::new();
+    doc.save_to(&mut out)?;
+    Ok(out)
+}
+
+fn signed(bytes: usize, seed: u64, creds: &Credentials) -> anyhow::Result<Vec<u8>> {
+    let pdf = pdf_with_image(bytes, seed)?;
+    let opts = SignOptions {
+        field: "Signature1".into(),
+        reason: None,
+        location: None,
+        contact: None,
+        visible: None,
+        time: chrono::Utc::now(),
+        pades: true,
+        tsa: None,
+    };
+    Ok(sign::sign(&pdf, creds, &opts)?)
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn time_cmd(runs: usize, mut make: impl FnMut() -> Command) -> anyhow::Result<(Duration, String)> {
+    let mut last = String::new();
+    // One warm-up run: the file is in the page cache for every contender.
+    let out = make()
+        .output()
+        .context("cannot run the benchmark command")?;
+    last.push_str(&String::from_utf8_lossy(&out.stderr));
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let out = make().output()?;
+        times.push(t.elapsed());
+        last = String::from_utf8_lossy(&out.stderr).into_owned();
+    }
+    Ok((median(times), last))
+}
+
+fn peak_kb(stderr: &str) -> Option<u64> {
+    stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("peak_rss_kb="))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+fn have(cmd: &str) -> bool {
+    Command::new(cmd).arg("-v").output().is_ok()
+}
+
+/// Run the benchmarks; returns a Markdown report.
+pub fn run(opts: &BenchOptions) -> anyhow::Result<String> {
+    let tmp;
+    let dir: &Path = match &opts.dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d
+        }
+        None => {
+            tmp = tempdir()?;
+            &tmp
+        }
+    };
+    let exe = std::env::current_exe()?;
+    let creds = credentials()?;
+    let cert_path = dir.join("bench-signer.pem");
+    std::fs::write(&cert_path, creds.cert.to_pem()?)?;
+    let verify_cmd = |files: &[PathBuf]| {
+        let mut c = Command::new(&exe);
+        c.args([
+            "verify",
+            "--json",
+            "--no-default-trust",
+            "--accept-unknown-revocation",
+            "--peak-memory",
+            "--trust",
+        ])
+        .arg(&cert_path)
+        .args(files);
+        c
+    };
+    let mut md = String::new();
+    md.push_str(&format!(
+        "Measured {} on {} cores; median of {} runs after a warm-up run.\n\n",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1),
+        opts.runs
+    ));
+
+    // Large file.
+    let big = dir.join("large-signed.pdf");
+    std::fs::write(&big, signed(opts.size_mb * 1_000_000, 1, &creds)?)?;
+    let size = std::fs::metadata(&big)?.len();
+    let check = verify_cmd(std::slice::from_ref(&big)).output()?;
+    let rep: serde_json::Value =
+        serde_json::from_slice(&check.stdout).context("vanthu verify output")?;
+    anyhow::ensure!(
+        rep["status"] == "valid",
+        "the benchmark file does not verify: {}",
+        rep
+    );
+    let (t_dgst, _) = time_cmd(opts.runs, || {
+        let mut c = Command::new("openssl");
+        c.args(["dgst", "-sha256"]).arg(&big);
+        c
+    })?;
+    let (t_vt, err) = time_cmd(opts.runs, || verify_cmd(std::slice::from_ref(&big)))?;
+    let peak = peak_kb(&err).unwrap_or(0);
+    md.push_str(&format!(
+        "## One {:.1} MB signed PDF (image streams, one RSA-2048 signature)\n\n",
+        size as f64 / 1e6
+    ));
+    md.push_str("| command | median time | ratio to `openssl dgst -sha256` |\n|---|---|---|\n");
+    md.push_str(&format!(
+        "| `openssl dgst -sha256` | {:.1} ms | 1.00 |\n",
+        t_dgst.as_secs_f64() * 1e3
+    ));
+    md.push_str(&format!(
+        "| `vanthu verify` | {:.1} ms | {:.2} |\n",
+        t_vt.as_secs_f64() * 1e3,
+        t_vt.as_secs_f64() / t_dgst.as_secs_f64()
+    ));
+    if have("pdfsig") {
+        let (t_ps, _) = time_cmd(opts.runs, || {
+            let mut c = Command::new("pdfsig");
+            c.arg(&big);
+            c
+        })?;
+        md.push_str(&format!(
+            "| `pdfsig` | {:.1} ms | {:.2} |\n",
+            t_ps.as_secs_f64() * 1e3,
+            t_ps.as_secs_f64() / t_dgst.as_secs_f64()
+        ));
+    }
+    md.push_str(&format!(
+        "\nPeak memory of `vanthu verify` (VmHWM): {:.1} MB = {:.2} × the file size.\n\n",
+        peak as f64 / 1024.0,
+        peak as f64 * 1024.0 / size as f64
+    ));
+
+    // Many small files.
+    let small_dir = dir.join("small");
+    std::fs::create_dir_all(&small_dir)?;
+    let mut files = Vec::new();
+    for i in 0..opts.small {
+        let p = small_dir.join(format!("small-{i:04}.pdf"));
+        std::fs::write(&p, signed(30_000, i as u64 + 2, &creds)?)?;
+        files.push(p);
+    }
+    let avg = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .map(|m| m.len())
+        .sum::<u64>()
+        / files.len().max(1) as u64;
+    let (t_batch, _) = time_cmd(opts.runs, || verify_cmd(&files))?;
+    let t0 = Instant::now();
+    for f in &files {
+        verify_cmd(std::slice::from_ref(f)).output()?;
+    }
+    let t_each = t0.elapsed();
+    md.push_str(&format!(
+        "## {} small signed PDFs (about {} KB each, RSA-2048)\n\n",
+        files.len(),
+        avg / 1000
+    ));
+    md.push_str("| command | time for all | files per second |\n|---|---|---|\n");
+    let fps = |d: Duration| files.len() as f64 / d.as_secs_f64();
+    md.push_str(&format!(
+        "| `vanthu verify` once over all files | {:.0} ms | {:.0} |\n",
+        t_batch.as_secs_f64() * 1e3,
+        fps(t_batch)
+    ));
+    md.push_str(&format!(
+        "| `vanthu verify` once per file | {:.0} ms | {:.0} |\n",
+        t_each.as_secs_f64() * 1e3,
+        fps(t_each)
+    ));
+    if have("pdfsig") {
+        let t0 = Instant::now();
+        for f in &files {
+            Command::new("pdfsig").arg(f).output()?;
+        }
+        let t_ps = t0.elapsed();
+        md.push_str(&format!(
+            "| `pdfsig` once per file | {:.0} ms | {:.0} |\n",
+            t_ps.as_secs_f64() * 1e3,
+            fps(t_ps)
+        ));
+        md.push_str(&format!(
+            "\nRatios to `pdfsig` per file: one invocation {:.1}×, one process per file {:.1}×.\n",
+            fps(t_batch) / fps(t_ps),
+            fps(t_each) / fps(t_ps)
+        ));
+    } else {
+        md.push_str("\n`pdfsig` is not installed (Debian: poppler-utils); its rows are missing.\n");
+    }
+    Ok(md)
+}
+
+fn tempdir() -> anyhow::Result<PathBuf> {
+    let mut r = [0u8; 8];
+    openssl::rand::rand_bytes(&mut r)?;
+    let d = std::env::temp_dir().join(format!("vanthu-bench-{}", hex::encode(r)));
+    std::fs::create_dir_all(&d)?;
+    Ok(d)
+}
