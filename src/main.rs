@@ -561,7 +561,19 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
-    let reg = Registry::open(&config, Clock::system()).await?;
+    let mut reg = Registry::open(&config, Clock::system()).await?;
+    // The demo signs its documents with its own throwaway CA, trusted only in demo mode.
+    let pki = if demo {
+        let pki = vanthu::demo::demo_pki(&config.data_dir.join("demo-pki"), &config.agency_name)?;
+        let mut opts = (*reg.verifier).clone();
+        opts.trust.anchors.push(pki.root.clone());
+        // The demo CA publishes no CRL.
+        opts.policy.accept_unknown_revocation = true;
+        reg.verifier = std::sync::Arc::new(opts);
+        Some(pki)
+    } else {
+        None
+    };
     // Sweep files left by requests that failed before a previous shutdown.
     match reg.gc(Duration::from_secs(3600)).await {
         Ok(r) if r.deleted > 0 => tracing::info!(deleted = r.deleted, "swept unreferenced files"),
@@ -574,7 +586,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
     let addr = listener.local_addr()?;
     println!("vanthu listening on http://{addr}  (API /api/v1, docs http://{addr}/docs)");
     if demo {
-        let added = vanthu::demo::load(&reg).await?;
+        let added = vanthu::demo::load(&reg, pki.as_ref()).await?;
         let name = "demo-clerk";
         let token = match reg.add_user(name, Role::Clerk, "demo").await {
             Ok((_, t)) => t,
