@@ -16,6 +16,7 @@ pub mod asn1;
 pub mod chain;
 pub mod cms;
 pub mod coverage;
+pub mod diff;
 pub mod digest;
 pub mod human;
 pub mod lex;
@@ -316,6 +317,16 @@ impl Verdict {
             self.first = Some(sub);
         }
         self.problems.push(Problem::new(sub.code(), message));
+    }
+
+    fn fail_with(&mut self, sub: SubIndication, code: &str, message: impl Into<String>) {
+        if self.first.is_none()
+            || (self.first.map(|f| f.status()) == Some(Status::Indeterminate)
+                && sub.status() == Status::Invalid)
+        {
+            self.first = Some(sub);
+        }
+        self.problems.push(Problem::new(code, message));
     }
 
     fn note(&mut self, code: &str, message: impl Into<String>) {
@@ -818,11 +829,7 @@ fn verify_one(
     };
     r.coverage = coverage::classify(ctx.src, &rg, ctx.revision_ends);
     let covered = Content::Covered(ctx);
-    r.modifications = if r.coverage == Coverage::EntireFile {
-        Modifications::None
-    } else {
-        Modifications::Other
-    };
+    r.modifications = Modifications::Other;
     let Some(contents) = sig.contents.as_deref() else {
         v.fail(SubIndication::FormatFailure, "no /Contents");
         return finish(r, v);
@@ -851,7 +858,7 @@ fn verify_one(
                 "the document timestamp's TSA is not trusted",
             ),
         }
-        after_coverage(&mut r, &mut v);
+        after_coverage(ctx, sig, &mut r, &mut v);
         return finish(r, v);
     }
 
@@ -1092,26 +1099,50 @@ fn verify_one(
         // The signer is itself an anchor: nothing above it to ask.
         r.revocation = Revocation::Good;
     }
-    after_coverage(&mut r, &mut v);
+    after_coverage(ctx, sig, &mut r, &mut v);
     finish(r, v)
 }
 
-/// A signature whose revision was followed by changes cannot be `valid`
-/// until those changes are analysed (next step of the verifier).
-fn after_coverage(r: &mut SignatureReport, v: &mut Verdict) {
+/// Judge what changed after the signature against what the signature
+/// allows: an approval signature or document timestamp allows form filling
+/// (including further signatures) and validation-data updates; a
+/// certification signature allows what its DocMDP `/P` says (1 nothing but
+/// validation data, 2 form filling, 3 also annotations).
+fn after_coverage(ctx: &SigContext<'_>, sig: &SigDict, r: &mut SignatureReport, v: &mut Verdict) {
     match r.coverage {
-        Coverage::EntireFile => {}
-        Coverage::EntireRevision => {
-            v.fail(
-                SubIndication::SigConstraintsFailure,
-                "the file was updated after this signature and the later changes are not analysed yet, so it cannot be called valid",
-            );
-        }
+        Coverage::EntireFile => r.modifications = Modifications::None,
         Coverage::Partial | Coverage::Unclear => {
+            r.modifications = Modifications::Other;
             v.fail(
                 SubIndication::FormatFailure,
                 "the signature does not cover a complete revision of the file",
             );
+        }
+        Coverage::EntireRevision => {
+            let Ok(rg) = &ctx.prelim.ranges else { return };
+            let old = ctx.parsed.doc.revision_view(rg.end());
+            let d = diff::analyse(&old, &ctx.parsed.doc, rg.end());
+            let level = d.level.unwrap_or(Modifications::None);
+            r.modifications = level;
+            let allowed = match sig.docmdp_p {
+                Some(1) => Modifications::LtaUpdates,
+                Some(3) => Modifications::Annotations,
+                Some(_) => Modifications::FormFilling,
+                None => Modifications::FormFilling,
+            };
+            if level > allowed {
+                let what: Vec<&str> = d
+                    .findings
+                    .iter()
+                    .filter(|f| f.level > allowed)
+                    .map(|f| f.what.as_str())
+                    .collect();
+                v.fail_with(
+                    SubIndication::FormatFailure,
+                    "MODIFIED_AFTER_SIGNING",
+                    format!("the document was changed after this signature in a way it does not allow: {}", what.join("; ")),
+                );
+            }
         }
     }
 }

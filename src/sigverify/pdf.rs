@@ -40,6 +40,8 @@ pub struct SigDict {
     pub location: Option<String>,
     /// `/Name`.
     pub name: Option<String>,
+    /// DocMDP permission `/P` (1–3) of a certification signature.
+    pub docmdp_p: Option<i64>,
 }
 
 /// Validation material from the document security store (`/DSS`).
@@ -290,15 +292,17 @@ fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
         }
         let sub_filter = Walker::name(&sd, b"SubFilter").unwrap_or_default();
         let is_doc_ts = sd.name(b"Type") == Some(b"DocTimeStamp") || sub_filter == "ETSI.RFC3161";
-        let is_cert = (vid.is_some() && vid == certifying)
-            || sd.get(b"Reference").is_some_and(|r| {
-                w.array(r).iter().any(|x| {
-                    w.dict(x)
-                        .and_then(|x| x.name(b"TransformMethod").map(<[u8]>::to_vec))
-                        .as_deref()
-                        == Some(b"DocMDP")
-                })
-            });
+        let docmdp_ref = sd.get(b"Reference").and_then(|r| {
+            w.array(r)
+                .iter()
+                .filter_map(|x| w.dict(x))
+                .find(|x| x.name(b"TransformMethod") == Some(b"DocMDP"))
+        });
+        let is_cert = (vid.is_some() && vid == certifying) || docmdp_ref.is_some();
+        let docmdp_p = docmdp_ref
+            .and_then(|r| r.get(b"TransformParams").and_then(|t| w.dict(t)))
+            .and_then(|t| t.int(b"P"))
+            .or(if is_cert { Some(2) } else { None });
         let kind = if is_doc_ts {
             Kind::DocumentTimestamp
         } else if is_cert {
@@ -327,6 +331,7 @@ fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
             reason: w.string(&sd, b"Reason"),
             location: w.string(&sd, b"Location"),
             name: w.string(&sd, b"Name"),
+            docmdp_p,
         });
     }
     found

@@ -507,6 +507,42 @@ impl<'s> Doc<'s> {
         }
     }
 
+    /// The document as it was at the end of the revision ending at `end`:
+    /// only the cross-reference sections stored before `end`.
+    pub fn revision_view(&self, end: u64) -> Doc<'s> {
+        let sections: Vec<Section> = self
+            .sections
+            .iter()
+            .filter(|s| s.offset < end)
+            .cloned()
+            .collect();
+        let mut map = HashMap::new();
+        for s in sections.iter().rev() {
+            for (k, v) in &s.entries {
+                map.insert(*k, *v);
+            }
+        }
+        let trailer = sections
+            .first()
+            .map(|s| s.trailer.clone())
+            .unwrap_or_default();
+        Doc {
+            src: self.src,
+            sections,
+            map,
+            trailer,
+            repaired: self.repaired.clone(),
+            objstm: RefCell::new(HashMap::new()),
+        }
+    }
+
+    /// The cross-reference sections stored at or after `end`, oldest first.
+    pub fn sections_after(&self, end: u64) -> Vec<&Section> {
+        let mut v: Vec<&Section> = self.sections.iter().filter(|s| s.offset >= end).collect();
+        v.sort_by_key(|s| s.offset);
+        v
+    }
+
     /// The file offset of object `id`, when stored uncompressed.
     pub fn offset_of(&self, id: (u32, u16)) -> Option<u64> {
         match self.map.get(&id.0) {

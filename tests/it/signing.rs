@@ -53,6 +53,54 @@ fn verifier() -> Options {
     }
 }
 
+/// Append an incremental update that replaces page 1's content stream.
+fn append_page_content(pdf: &[u8]) -> Vec<u8> {
+    let doc = lopdf::Document::load_mem(pdf).expect("load");
+    let page_id = *doc.get_pages().get(&1).expect("page 1");
+    let mut page = doc.get_dictionary(page_id).expect("page").clone();
+    let next = doc.max_id + 1;
+    page.set("Contents", lopdf::Object::Reference((next, 0)));
+    let prev = pdf
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .expect("startxref");
+    let prev_off: usize = String::from_utf8_lossy(&pdf[prev + 10..])
+        .split_whitespace()
+        .next()
+        .expect("offset")
+        .parse()
+        .expect("number");
+    let mut out = pdf.to_vec();
+    let content = b"BT /F1 40 Tf 100 700 Td (PAID) Tj ET";
+    let a = out.len();
+    out.extend_from_slice(
+        format!("{next} 0 obj\n<< /Length {} >>\nstream\n", content.len()).as_bytes(),
+    );
+    out.extend_from_slice(content);
+    out.extend_from_slice(b"\nendstream\nendobj\n");
+    let b = out.len();
+    out.extend_from_slice(format!("{} 0 obj\n", page_id.0).as_bytes());
+    lopdf::Writer::write_object(&mut out, &lopdf::Object::Dictionary(page)).expect("write");
+    out.extend_from_slice(b"\nendobj\n");
+    let x = out.len();
+    let root = doc
+        .trailer
+        .get(b"Root")
+        .expect("root")
+        .as_reference()
+        .expect("ref");
+    out.extend_from_slice(
+        format!(
+            "xref\n{next} 1\n{a:010} 00000 n\r\n{} 1\n{b:010} 00000 n\r\ntrailer\n<< /Size {} /Root {} 0 R /Prev {prev_off} >>\nstartxref\n{x}\n%%EOF\n",
+            page_id.0,
+            next + 1,
+            root.0
+        )
+        .as_bytes(),
+    );
+    out
+}
+
 fn code(r: &vanthu::sigverify::report::Report) -> (Status, &'static str) {
     (
         r.status,
@@ -169,6 +217,14 @@ fn person_then_organisation_with_timestamp() {
     assert_eq!(
         (ts.status, ts.time.as_str()),
         (Status::Valid, "2025-03-01T03:05:00Z")
+    );
+    // New page content after the organisation's signature invalidates both.
+    let t = verify("t.pdf", &append_page_content(&two), &v);
+    assert_eq!(
+        t.status,
+        Status::Invalid,
+        "{:?}",
+        t.signatures.iter().map(|s| &s.problems).collect::<Vec<_>>()
     );
     // Signing the same field name twice is refused.
     let again = sign::sign(

@@ -1,0 +1,741 @@
+//! What changed after a signature (the revision model): the document as the
+//! signature saw it (the cross-reference sections inside its signed bytes)
+//! against the document as it is now, object by object, classified as
+//! `lta_updates` (`/DSS`, document timestamps), `form_filling` (filling
+//! fields, adding signature fields, their signatures and appearances),
+//! `annotations`, or `other`. The rules are deliberately narrow: any change
+//! not recognised as one of the allowed kinds is `other`, so an
+//! incremental-update attack (shadow hide/replace, rewired references,
+//! freed-then-reused objects, page content changes) is never allowed.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use super::obj::{Dict, Obj};
+use super::report::Modifications;
+use super::xref::{Doc, Entry};
+
+/// One change found after a signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Finding {
+    /// How it is classified.
+    pub level: Modifications,
+    /// Plain description, naming the object and page.
+    pub what: String,
+}
+
+/// The changes after a signature.
+#[derive(Debug, Clone, Default)]
+pub struct DiffResult {
+    /// The highest level found (`None` when nothing changed).
+    pub level: Option<Modifications>,
+    /// Every change worth reporting.
+    pub findings: Vec<Finding>,
+}
+
+impl DiffResult {
+    fn add(&mut self, level: Modifications, what: String) {
+        self.level = Some(self.level.map_or(level, |l| l.max(level)));
+        if level >= Modifications::Annotations || self.findings.len() < 50 {
+            self.findings.push(Finding { level, what });
+        }
+    }
+}
+
+fn root_id(d: &Doc<'_>) -> Option<(u32, u16)> {
+    match d.trailer.get(b"Root") {
+        Some(Obj::Ref(n, g)) => Some((*n, *g)),
+        _ => None,
+    }
+}
+
+/// Page object ids in order, with their page numbers.
+fn page_ids(d: &Doc<'_>) -> Vec<(u32, u16)> {
+    let mut out = Vec::new();
+    let Ok(cat) = d.catalog() else { return out };
+    let mut stack: Vec<(Obj, usize)> = cat
+        .get(b"Pages")
+        .map(|p| vec![(p.clone(), 0)])
+        .unwrap_or_default();
+    let mut seen = HashSet::new();
+    while let Some((o, depth)) = stack.pop() {
+        if out.len() >= 100_000 || depth > 64 {
+            break;
+        }
+        let Obj::Ref(n, g) = o else { continue };
+        if !seen.insert((n, g)) {
+            continue;
+        }
+        let Ok(Obj::Dict(dict)) = d.get((n, g)) else {
+            continue;
+        };
+        match dict.name(b"Type") {
+            Some(b"Pages") => {
+                if let Some(Obj::Array(kids)) =
+                    dict.get(b"Kids").map(|k| d.resolve(k).unwrap_or(Obj::Null))
+                {
+                    for k in kids.into_iter().rev() {
+                        stack.push((k, depth + 1));
+                    }
+                }
+            }
+            _ => out.push((n, g)),
+        }
+    }
+    out
+}
+
+fn as_dict(o: &Obj) -> Option<&Dict> {
+    match o {
+        Obj::Dict(d) | Obj::Stream(d, _) => Some(d),
+        _ => None,
+    }
+}
+
+/// Whether every element of `old` is still in `new`, in order (new ones appended or interleaved).
+fn superset(old: &[Obj], new: &[Obj]) -> bool {
+    let mut it = new.iter();
+    old.iter().all(|o| it.any(|n| n == o))
+}
+
+fn resolve_array(d: &Doc<'_>, o: Option<&Obj>) -> Vec<Obj> {
+    match o.map(|o| d.resolve(o).unwrap_or(Obj::Null)) {
+        Some(Obj::Array(a)) => a,
+        _ => vec![],
+    }
+}
+
+/// Whether an annotation (in the current document) is a signature widget:
+/// a widget whose field (itself, a /Parent, or a field listing it in /Kids) is a signature field.
+fn is_signature_widget(d: &Doc<'_>, annot: &Obj) -> bool {
+    let Ok(Obj::Dict(a)) = d.resolve(annot) else {
+        return false;
+    };
+    if a.name(b"Subtype") != Some(b"Widget") {
+        return false;
+    }
+    if a.name(b"FT").is_none() && a.get(b"Parent").is_none() {
+        return listed_as_kid_of_signature_field(d, annot);
+    }
+    let mut cur = a;
+    for _ in 0..16 {
+        if let Some(ft) = cur.name(b"FT") {
+            return ft == b"Sig";
+        }
+        match cur.get(b"Parent").map(|p| d.resolve(p)) {
+            Some(Ok(Obj::Dict(p))) => cur = p,
+            _ => return false,
+        }
+    }
+    false
+}
+
+/// Who refers to whom in a revision: target → referring object numbers
+/// (0 for the trailer). None when the document is too large to index.
+struct RefIndex(Option<HashMap<(u32, u16), Vec<u32>>>);
+
+impl RefIndex {
+    fn build(d: &Doc<'_>) -> Self {
+        const MAX: usize = 200_000;
+        if d.map.len() > MAX {
+            return RefIndex(None);
+        }
+        fn walk(o: &Obj, from: u32, out: &mut HashMap<(u32, u16), Vec<u32>>, depth: usize) {
+            if depth > 64 {
+                return;
+            }
+            match o {
+                Obj::Ref(n, g) => out.entry((*n, *g)).or_default().push(from),
+                Obj::Array(a) => a.iter().for_each(|x| walk(x, from, out, depth + 1)),
+                Obj::Dict(dd) | Obj::Stream(dd, _) => {
+                    dd.0.iter().for_each(|(_, x)| walk(x, from, out, depth + 1))
+                }
+                _ => {}
+            }
+        }
+        let mut out = HashMap::new();
+        walk(&Obj::Dict(d.trailer.clone()), 0, &mut out, 0);
+        for (num, e) in &d.map {
+            let g = match e {
+                Entry::Offset(_, g) => *g,
+                Entry::InStream(..) => 0,
+                Entry::Free => continue,
+            };
+            if let Ok(o) = d.get((*num, g)) {
+                walk(&o, *num, &mut out, 0);
+            }
+        }
+        RefIndex(Some(out))
+    }
+
+    /// The objects referring to `target`; None when unknown.
+    fn referrers(&self, target: (u32, u16)) -> Option<Vec<u32>> {
+        self.0
+            .as_ref()
+            .map(|m| m.get(&target).cloned().unwrap_or_default())
+    }
+}
+
+/// Whether a stream's raw bytes are equal in both views.
+fn same_stream(old: &Doc<'_>, new: &Doc<'_>, od: &Dict, oo: u64, nd: &Dict, no: u64) -> bool {
+    od == nd && old.raw_stream(od, oo).ok() == new.raw_stream(nd, no).ok()
+}
+
+/// Compare the document as signed (`old`) with the document now (`new`).
+pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
+    let mut r = DiffResult::default();
+    if new.repaired.is_some() {
+        // Nothing tells which objects the later bytes changed: a reader's repair decides.
+        r.add(
+            Modifications::Other,
+            "the file was changed after signing and its cross-reference data is damaged".into(),
+        );
+        return r;
+    }
+    let later = new.sections_after(signed_end);
+    if later.is_empty() {
+        r.add(
+            Modifications::Other,
+            "bytes were appended after signing without a cross-reference section".into(),
+        );
+        return r;
+    }
+    let (old_root, new_root) = (root_id(old), root_id(new));
+    if old_root.is_none() || old_root != new_root {
+        r.add(
+            Modifications::Other,
+            "the document catalog was replaced after signing".into(),
+        );
+        return r;
+    }
+    if new.trailer.get(b"Encrypt").is_some() && old.trailer.get(b"Encrypt").is_none() {
+        r.add(
+            Modifications::Other,
+            "encryption was added after signing".into(),
+        );
+    }
+    let old_cat = old.catalog().unwrap_or_default();
+    let pages = page_ids(old);
+    let page_no: HashMap<(u32, u16), usize> = pages
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (*id, i + 1))
+        .collect();
+    if page_ids(new) != pages {
+        r.add(
+            Modifications::Other,
+            "pages were added, removed or reordered after signing".into(),
+        );
+    }
+    // Indirect objects with known roles in the signed revision.
+    let acroform_id = match old_cat.get(b"AcroForm") {
+        Some(Obj::Ref(n, g)) => Some((*n, *g)),
+        _ => None,
+    };
+    let mut arrays: HashSet<(u32, u16)> = HashSet::new();
+    if let Some(Obj::Ref(n, g)) = old
+        .resolve(old_cat.get(b"AcroForm").unwrap_or(&Obj::Null))
+        .ok()
+        .as_ref()
+        .and_then(as_dict)
+        .and_then(|f| f.get(b"Fields"))
+    {
+        arrays.insert((*n, *g));
+    }
+    for id in &pages {
+        if let Ok(Obj::Dict(p)) = old.get(*id)
+            && let Some(Obj::Ref(n, g)) = p.get(b"Annots")
+        {
+            arrays.insert((*n, *g));
+        }
+    }
+    let dss_id = match old_cat.get(b"DSS") {
+        Some(Obj::Ref(n, g)) => Some((*n, *g)),
+        _ => None,
+    };
+    let extensions = match old_cat.get(b"Extensions") {
+        Some(Obj::Ref(n, g)) => Some((*n, *g)),
+        _ => None,
+    };
+    // Document metadata (XMP and the information dictionary) does not change what is shown.
+    let mut metadata: HashSet<(u32, u16)> = HashSet::new();
+    for o in [old_cat.get(b"Metadata"), old.trailer.get(b"Info")]
+        .into_iter()
+        .flatten()
+    {
+        if let Obj::Ref(n, g) = o {
+            metadata.insert((*n, *g));
+        }
+    }
+
+    let changed: BTreeSet<u32> = later
+        .iter()
+        .flat_map(|s| s.entries.keys().copied())
+        .collect();
+    let mut index: Option<RefIndex> = None;
+    for num in changed {
+        let (oe, ne) = (old.map.get(&num).copied(), new.map.get(&num).copied());
+        let new_gen = match ne {
+            Some(Entry::Offset(_, g)) => g,
+            _ => 0,
+        };
+        let id = (num, new_gen);
+        match (oe, ne) {
+            (_, None) => {}
+            (None, Some(Entry::Free)) | (Some(Entry::Free), Some(Entry::Free)) => {}
+            (Some(_), Some(Entry::Free)) => {
+                r.add(
+                    Modifications::Other,
+                    format!("object {num} was deleted after signing"),
+                );
+            }
+            (Some(Entry::Free), Some(_)) if num != 0 => {
+                r.add(
+                    Modifications::Other,
+                    format!("object {num}, freed before signing, was used again afterwards"),
+                );
+            }
+            (None, Some(ne)) | (Some(Entry::Free), Some(ne)) => {
+                // A new object: harmless unless its entry points into the signed bytes.
+                if let Entry::Offset(off, _) = ne
+                    && off < signed_end
+                {
+                    r.add(
+                        Modifications::Other,
+                        format!(
+                            "new object {num} points into the signed bytes (hidden object revived)"
+                        ),
+                    );
+                }
+            }
+            (Some(oe), Some(ne)) => {
+                if let (Entry::Offset(oo, _), Entry::Offset(no, _)) = (oe, ne)
+                    && oo != no
+                    && no < signed_end
+                {
+                    r.add(
+                        Modifications::Other,
+                        format!(
+                            "object {num} was re-pointed to other bytes inside the signed part"
+                        ),
+                    );
+                    continue;
+                }
+                let old_id = match oe {
+                    Entry::Offset(_, g) => (num, g),
+                    _ => (num, 0),
+                };
+                let (Ok(ov), Ok(nv)) = (old.get(old_id), new.get(id)) else {
+                    r.add(
+                        Modifications::Other,
+                        format!("object {num} cannot be read after signing"),
+                    );
+                    continue;
+                };
+                let equal = match (&ov, &nv) {
+                    (Obj::Stream(od, oo), Obj::Stream(nd, no)) => {
+                        same_stream(old, new, od, *oo, nd, *no)
+                    }
+                    _ => ov == nv,
+                };
+                if equal {
+                    continue;
+                }
+                if extensions == Some(old_id) {
+                    // The catalog's /Extensions dictionary, when nothing else uses it.
+                    let idx = index.get_or_insert_with(|| RefIndex::build(old));
+                    let only_catalog = idx
+                        .referrers(old_id)
+                        .is_some_and(|v| v.iter().all(|x| Some(*x) == old_root.map(|r| r.0)));
+                    if only_catalog {
+                        r.add(
+                            Modifications::FormFilling,
+                            format!("catalog /Extensions (object {num}) updated"),
+                        );
+                    } else {
+                        r.add(Modifications::Other, format!("object {num}, used as /Extensions and elsewhere, changed after signing"));
+                    }
+                    continue;
+                }
+                if metadata.contains(&old_id) {
+                    r.add(
+                        Modifications::FormFilling,
+                        format!("document metadata (object {num}) updated"),
+                    );
+                    continue;
+                }
+                classify_change(
+                    &mut r,
+                    old,
+                    new,
+                    &mut index,
+                    old_id,
+                    &ov,
+                    &nv,
+                    ChangeCtx {
+                        root: old_root,
+                        acroform: acroform_id,
+                        arrays: &arrays,
+                        dss: dss_id,
+                        page_no: &page_no,
+                    },
+                );
+            }
+        }
+    }
+    if r.level.is_none() {
+        // Later revisions that change nothing (e.g. a rewritten identical xref).
+        r.level = Some(Modifications::None);
+    }
+    r
+}
+
+struct ChangeCtx<'a> {
+    root: Option<(u32, u16)>,
+    acroform: Option<(u32, u16)>,
+    arrays: &'a HashSet<(u32, u16)>,
+    dss: Option<(u32, u16)>,
+    page_no: &'a HashMap<(u32, u16), usize>,
+}
+
+fn changed_keys(o: &Dict, n: &Dict) -> Vec<Vec<u8>> {
+    let mut keys: Vec<Vec<u8>> = o.0.iter().map(|(k, _)| k.clone()).collect();
+    for (k, _) in &n.0 {
+        if !keys.contains(k) {
+            keys.push(k.clone());
+        }
+    }
+    keys.into_iter().filter(|k| o.get(k) != n.get(k)).collect()
+}
+
+fn key_list(keys: &[Vec<u8>]) -> String {
+    keys.iter()
+        .map(|k| format!("/{}", String::from_utf8_lossy(k)))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[allow(clippy::too_many_arguments)]
+fn classify_change(
+    r: &mut DiffResult,
+    old: &Doc<'_>,
+    new: &Doc<'_>,
+    index: &mut Option<RefIndex>,
+    id: (u32, u16),
+    ov: &Obj,
+    nv: &Obj,
+    c: ChangeCtx<'_>,
+) {
+    let num = id.0;
+    // The catalog.
+    if Some(id) == c.root {
+        let (Some(o), Some(n)) = (as_dict(ov), as_dict(nv)) else {
+            r.add(Modifications::Other, "the catalog changed type".into());
+            return;
+        };
+        for k in changed_keys(o, n) {
+            match k.as_slice() {
+                b"DSS" => r.add(
+                    Modifications::LtaUpdates,
+                    "validation data (/DSS) added or updated".into(),
+                ),
+                b"AcroForm" => match (o.get(b"AcroForm"), n.get(b"AcroForm")) {
+                    (Some(Obj::Dict(a)), Some(Obj::Dict(b))) => form_dict_change(r, new, a, b),
+                    (None, Some(_)) => r.add(
+                        Modifications::FormFilling,
+                        "a form (AcroForm) was added for a signature".into(),
+                    ),
+                    _ => r.add(
+                        Modifications::Other,
+                        "the form (AcroForm) was replaced".into(),
+                    ),
+                },
+                b"Extensions" | b"Metadata" | b"Version" => r.add(
+                    Modifications::FormFilling,
+                    format!("catalog /{} updated", String::from_utf8_lossy(&k)),
+                ),
+                other => r.add(
+                    Modifications::Other,
+                    format!(
+                        "the catalog entry /{} changed after signing",
+                        String::from_utf8_lossy(other)
+                    ),
+                ),
+            }
+        }
+        return;
+    }
+    // A page.
+    if let Some(p) = c.page_no.get(&id) {
+        let (Some(o), Some(n)) = (as_dict(ov), as_dict(nv)) else {
+            r.add(Modifications::Other, format!("page {p} changed type"));
+            return;
+        };
+        for k in changed_keys(o, n) {
+            if k == b"Annots" {
+                let oa = resolve_array(new, o.get(b"Annots"));
+                let na = resolve_array(new, n.get(b"Annots"));
+                annots_change(r, new, *p, &oa, &na);
+            } else {
+                r.add(
+                    Modifications::Other,
+                    format!(
+                        "page {p}: /{} changed after signing",
+                        String::from_utf8_lossy(&k)
+                    ),
+                );
+            }
+        }
+        return;
+    }
+    // The AcroForm dictionary, when indirect.
+    if Some(id) == c.acroform {
+        match (as_dict(ov), as_dict(nv)) {
+            (Some(a), Some(b)) => form_dict_change(r, new, a, b),
+            _ => r.add(
+                Modifications::Other,
+                "the form (AcroForm) changed type".into(),
+            ),
+        }
+        return;
+    }
+    // An indirect Fields or Annots array.
+    if c.arrays.contains(&id) {
+        match (ov, nv) {
+            (Obj::Array(a), Obj::Array(b)) if superset(a, b) => {
+                let added: Vec<&Obj> = b.iter().filter(|x| !a.contains(x)).collect();
+                if added
+                    .iter()
+                    .all(|x| is_signature_widget(new, x) || is_field(new, x))
+                {
+                    r.add(
+                        Modifications::FormFilling,
+                        format!("signature fields added to object {num}"),
+                    );
+                } else {
+                    r.add(
+                        Modifications::Annotations,
+                        format!("annotations added to object {num}"),
+                    );
+                }
+            }
+            _ => r.add(
+                Modifications::Other,
+                format!("fields or annotations removed or reordered in object {num}"),
+            ),
+        }
+        return;
+    }
+    if Some(id) == c.dss {
+        r.add(
+            Modifications::LtaUpdates,
+            "validation data (/DSS) updated".into(),
+        );
+        return;
+    }
+    // A field (filled or signed).
+    if let (Obj::Dict(o), Obj::Dict(n)) = (ov, nv)
+        && (o.get(b"FT").is_some()
+            || o.get(b"T").is_some()
+            || o.name(b"Subtype") == Some(b"Widget"))
+    {
+        let keys = changed_keys(o, n);
+        let is_sig = n.name(b"FT") == Some(b"Sig");
+        let ok = keys.iter().all(|k| {
+            matches!(
+                k.as_slice(),
+                b"V" | b"AP" | b"AS" | b"Kids" | b"Lock" | b"SV"
+            ) || (is_sig && k == b"F")
+        });
+        // An appearance object the old field pointed at, shared with other
+        // parts of the document, must not be swapped out from under them.
+        let shared_ap = match (keys.iter().any(|k| k == b"AP"), o.get(b"AP")) {
+            (true, Some(Obj::Ref(n, g))) => {
+                let idx = index.get_or_insert_with(|| RefIndex::build(old));
+                idx.referrers((*n, *g))
+                    .is_none_or(|v| v.iter().any(|x| *x != num))
+            }
+            _ => false,
+        };
+        if is_sig && o.get(b"V").is_some() && keys.iter().any(|k| k == b"V") {
+            r.add(
+                Modifications::Other,
+                format!("the signature value of field object {num} was replaced"),
+            );
+        } else if shared_ap {
+            r.add(Modifications::Other, format!("field object {num}: its old appearance is shared with other parts of the document"));
+        } else if ok {
+            r.add(
+                Modifications::FormFilling,
+                format!("form field object {num} filled ({})", key_list(&keys)),
+            );
+        } else {
+            r.add(
+                Modifications::Other,
+                format!("form field object {num} changed ({})", key_list(&keys)),
+            );
+        }
+        return;
+    }
+    match nv {
+        Obj::Dict(d) if matches!(d.name(b"Type"), Some(b"Sig") | Some(b"DocTimeStamp")) => {
+            r.add(
+                Modifications::Other,
+                format!("an existing signature (object {num}) was changed"),
+            );
+        }
+        Obj::Stream(d, _)
+            if d.name(b"Subtype") == Some(b"Form")
+                && only_signature_appearance(old, new, index, id) =>
+        {
+            r.add(
+                Modifications::FormFilling,
+                format!("the appearance of a signature field (object {num}) was redrawn"),
+            );
+        }
+        Obj::Stream(..) => r.add(
+            Modifications::Other,
+            format!("content of object {num} (a stream) changed after signing"),
+        ),
+        _ => r.add(
+            Modifications::Other,
+            format!("object {num} changed after signing"),
+        ),
+    }
+}
+
+/// Whether object `id` is used, in the signed revision, only as the normal
+/// appearance of one signature widget (directly, or through an indirect
+/// appearance dictionary used only by that widget).
+fn only_signature_appearance(
+    old: &Doc<'_>,
+    new: &Doc<'_>,
+    index: &mut Option<RefIndex>,
+    id: (u32, u16),
+) -> bool {
+    let idx = index.get_or_insert_with(|| RefIndex::build(old));
+    let Some(refs) = idx.referrers(id) else {
+        return false;
+    };
+    let [holder] = refs[..] else { return false };
+    let holder_obj = match old.map.get(&holder) {
+        Some(Entry::Offset(_, g)) => old.get((holder, *g)).ok(),
+        Some(Entry::InStream(..)) => old.get((holder, 0)).ok(),
+        _ => None,
+    };
+    let Some(Obj::Dict(h)) = holder_obj else {
+        return false;
+    };
+    let widget = if h.get(b"Subtype").is_some() {
+        (h, holder)
+    } else {
+        // An appearance dictionary: it must itself be used by exactly one widget.
+        let Some(up) = idx.referrers((holder, 0)) else {
+            return false;
+        };
+        let [w] = up[..] else { return false };
+        match old.map.get(&w).and_then(|e| {
+            if let Entry::Offset(_, g) = e {
+                old.get((w, *g)).ok()
+            } else {
+                None
+            }
+        }) {
+            Some(Obj::Dict(d)) => (d, w),
+            _ => return false,
+        }
+    };
+    let g = match new.map.get(&widget.1) {
+        Some(Entry::Offset(_, g)) => *g,
+        _ => 0,
+    };
+    is_signature_widget(new, &Obj::Ref(widget.1, g))
+}
+
+/// Whether a signature field of the current AcroForm lists `annot` among its /Kids.
+fn listed_as_kid_of_signature_field(d: &Doc<'_>, annot: &Obj) -> bool {
+    let Ok(cat) = d.catalog() else { return false };
+    let form = cat
+        .get(b"AcroForm")
+        .map(|f| d.resolve(f).unwrap_or(Obj::Null));
+    let Some(form) = form.as_ref().and_then(as_dict) else {
+        return false;
+    };
+    let mut stack = resolve_array(d, form.get(b"Fields"));
+    let mut visits = 0;
+    while let Some(f) = stack.pop() {
+        visits += 1;
+        if visits > 10_000 {
+            return false;
+        }
+        let Ok(Obj::Dict(fd)) = d.resolve(&f) else {
+            continue;
+        };
+        let kids = resolve_array(d, fd.get(b"Kids"));
+        if fd.name(b"FT") == Some(b"Sig") && kids.contains(annot) {
+            return true;
+        }
+        stack.extend(kids);
+    }
+    false
+}
+
+fn is_field(d: &Doc<'_>, o: &Obj) -> bool {
+    matches!(d.resolve(o), Ok(Obj::Dict(f)) if f.get(b"FT").is_some() || f.get(b"Kids").is_some())
+}
+
+fn form_dict_change(r: &mut DiffResult, new: &Doc<'_>, a: &Dict, b: &Dict) {
+    for k in changed_keys(a, b) {
+        match k.as_slice() {
+            b"Fields" => {
+                let (fa, fb) = (
+                    resolve_array(new, a.get(b"Fields")),
+                    resolve_array(new, b.get(b"Fields")),
+                );
+                if superset(&fa, &fb)
+                    || matches!(
+                        (a.get(b"Fields"), b.get(b"Fields")),
+                        (Some(Obj::Ref(..)), Some(Obj::Ref(..)))
+                    )
+                {
+                    r.add(Modifications::FormFilling, "form fields added".into());
+                } else {
+                    r.add(
+                        Modifications::Other,
+                        "form fields removed after signing".into(),
+                    );
+                }
+            }
+            b"SigFlags" | b"NeedAppearances" | b"DR" | b"DA" => r.add(
+                Modifications::FormFilling,
+                format!("form setting /{} updated", String::from_utf8_lossy(&k)),
+            ),
+            other => r.add(
+                Modifications::Other,
+                format!("form entry /{} changed", String::from_utf8_lossy(other)),
+            ),
+        }
+    }
+}
+
+fn annots_change(r: &mut DiffResult, new: &Doc<'_>, page: usize, old: &[Obj], now: &[Obj]) {
+    if !superset(old, now) {
+        r.add(
+            Modifications::Other,
+            format!("page {page}: annotations removed after signing"),
+        );
+        return;
+    }
+    for a in now.iter().filter(|x| !old.contains(x)) {
+        if is_signature_widget(new, a) {
+            r.add(
+                Modifications::FormFilling,
+                format!("page {page}: a signature field was added"),
+            );
+        } else {
+            r.add(
+                Modifications::Annotations,
+                format!("page {page}: an annotation was added"),
+            );
+        }
+    }
+}
