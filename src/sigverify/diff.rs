@@ -21,6 +21,8 @@ pub struct Finding {
     pub level: Modifications,
     /// Plain description, naming the object and page.
     pub what: String,
+    /// The same in Vietnamese.
+    pub vi: String,
 }
 
 /// The changes after a signature.
@@ -34,9 +36,14 @@ pub struct DiffResult {
 
 impl DiffResult {
     fn add(&mut self, level: Modifications, what: String) {
+        let vi = format!("Thay đổi sau khi ký: {what}");
+        self.add_vi(level, what, vi);
+    }
+
+    fn add_vi(&mut self, level: Modifications, what: String, vi: String) {
         self.level = Some(self.level.map_or(level, |l| l.max(level)));
         if level >= Modifications::Annotations || self.findings.len() < 50 {
-            self.findings.push(Finding { level, what });
+            self.findings.push(Finding { level, what, vi });
         }
     }
 }
@@ -185,25 +192,28 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
     let mut r = DiffResult::default();
     if new.repaired.is_some() {
         // Nothing tells which objects the later bytes changed: a reader's repair decides.
-        r.add(
+        r.add_vi(
             Modifications::Other,
             "the file was changed after signing and its cross-reference data is damaged".into(),
+            "Tệp bị thay đổi sau khi ký và bảng tham chiếu chéo bị hỏng".into(),
         );
         return r;
     }
     let later = new.sections_after(signed_end);
     if later.is_empty() {
-        r.add(
+        r.add_vi(
             Modifications::Other,
             "bytes were appended after signing without a cross-reference section".into(),
+            "Dữ liệu được nối thêm vào tệp sau khi ký".into(),
         );
         return r;
     }
     let (old_root, new_root) = (root_id(old), root_id(new));
     if old_root.is_none() || old_root != new_root {
-        r.add(
+        r.add_vi(
             Modifications::Other,
             "the document catalog was replaced after signing".into(),
+            "Danh mục gốc của tài liệu bị thay thế sau khi ký".into(),
         );
         return r;
     }
@@ -221,9 +231,10 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
         .map(|(i, id)| (*id, i + 1))
         .collect();
     if page_ids(new) != pages {
-        r.add(
+        r.add_vi(
             Modifications::Other,
             "pages were added, removed or reordered after signing".into(),
+            "Trang bị thêm, bớt hoặc đổi thứ tự sau khi ký".into(),
         );
     }
     // Indirect objects with known roles in the signed revision.
@@ -246,6 +257,25 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
             && let Some(Obj::Ref(n, g)) = p.get(b"Annots")
         {
             arrays.insert((*n, *g));
+        }
+    }
+    // Content streams of each page, to say "page N" when one changes.
+    let mut content_page: HashMap<u32, usize> = HashMap::new();
+    for (i, id) in pages.iter().enumerate() {
+        if let Ok(Obj::Dict(p)) = old.get(*id) {
+            let refs: Vec<Obj> = match p.get(b"Contents") {
+                Some(Obj::Array(a)) => a.clone(),
+                Some(Obj::Ref(n, g)) => match old.get((*n, *g)) {
+                    Ok(Obj::Array(a)) => a,
+                    _ => vec![Obj::Ref(*n, *g)],
+                },
+                _ => vec![],
+            };
+            for r in refs {
+                if let Obj::Ref(n, _) = r {
+                    content_page.entry(n).or_insert(i + 1);
+                }
+            }
         }
     }
     let dss_id = match old_cat.get(b"DSS") {
@@ -283,15 +313,17 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
             (_, None) => {}
             (None, Some(Entry::Free)) | (Some(Entry::Free), Some(Entry::Free)) => {}
             (Some(_), Some(Entry::Free)) => {
-                r.add(
+                r.add_vi(
                     Modifications::Other,
                     format!("object {num} was deleted after signing"),
+                    format!("Đối tượng {num} bị xóa sau khi ký"),
                 );
             }
             (Some(Entry::Free), Some(_)) if num != 0 => {
-                r.add(
+                r.add_vi(
                     Modifications::Other,
                     format!("object {num}, freed before signing, was used again afterwards"),
+                    format!("Đối tượng {num} đã bị xóa trước khi ký lại được dùng lại sau đó"),
                 );
             }
             (None, Some(ne)) | (Some(Entry::Free), Some(ne)) => {
@@ -299,11 +331,12 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
                 if let Entry::Offset(off, _) = ne
                     && off < signed_end
                 {
-                    r.add(
+                    r.add_vi(
                         Modifications::Other,
                         format!(
                             "new object {num} points into the signed bytes (hidden object revived)"
                         ),
+                        format!("Đối tượng {num} trỏ vào phần đã ký (đối tượng ẩn được kích hoạt)"),
                     );
                 }
             }
@@ -312,11 +345,12 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
                     && oo != no
                     && no < signed_end
                 {
-                    r.add(
+                    r.add_vi(
                         Modifications::Other,
                         format!(
                             "object {num} was re-pointed to other bytes inside the signed part"
                         ),
+                        format!("Đối tượng {num} bị trỏ sang dữ liệu khác trong phần đã ký"),
                     );
                     continue;
                 }
@@ -372,6 +406,7 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
                     &ov,
                     &nv,
                     ChangeCtx {
+                        content_page: &content_page,
                         root: old_root,
                         acroform: acroform_id,
                         arrays: &arrays,
@@ -390,6 +425,7 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
 }
 
 struct ChangeCtx<'a> {
+    content_page: &'a HashMap<u32, usize>,
     root: Option<(u32, u16)>,
     acroform: Option<(u32, u16)>,
     arrays: &'a HashSet<(u32, u16)>,
@@ -453,10 +489,14 @@ fn classify_change(
                     Modifications::FormFilling,
                     format!("catalog /{} updated", String::from_utf8_lossy(&k)),
                 ),
-                other => r.add(
+                other => r.add_vi(
                     Modifications::Other,
                     format!(
                         "the catalog entry /{} changed after signing",
+                        String::from_utf8_lossy(other)
+                    ),
+                    format!(
+                        "Mục /{} của danh mục tài liệu bị thay đổi",
                         String::from_utf8_lossy(other)
                     ),
                 ),
@@ -476,13 +516,21 @@ fn classify_change(
                 let na = resolve_array(new, n.get(b"Annots"));
                 annots_change(r, new, *p, &oa, &na);
             } else {
-                r.add(
-                    Modifications::Other,
-                    format!(
-                        "page {p}: /{} changed after signing",
-                        String::from_utf8_lossy(&k)
-                    ),
-                );
+                {
+                    let key = String::from_utf8_lossy(&k);
+                    let vi = match key.as_ref() {
+                        "Contents" => format!("Trang {p}: nội dung bị thay đổi"),
+                        "Resources" => {
+                            format!("Trang {p}: tài nguyên (phông chữ, hình ảnh) bị thay đổi")
+                        }
+                        _ => format!("Trang {p}: mục /{key} bị thay đổi"),
+                    };
+                    r.add_vi(
+                        Modifications::Other,
+                        format!("page {p}: /{key} changed after signing"),
+                        vi,
+                    )
+                };
             }
         }
         return;
@@ -592,13 +640,22 @@ fn classify_change(
                 format!("the appearance of a signature field (object {num}) was redrawn"),
             );
         }
-        Obj::Stream(..) => r.add(
-            Modifications::Other,
-            format!("content of object {num} (a stream) changed after signing"),
-        ),
-        _ => r.add(
+        Obj::Stream(..) => match c.content_page.get(&num) {
+            Some(p) => r.add_vi(
+                Modifications::Other,
+                format!("page {p}: its content (object {num}) changed after signing"),
+                format!("Trang {p}: nội dung (đối tượng {num}) bị thay đổi"),
+            ),
+            None => r.add_vi(
+                Modifications::Other,
+                format!("content of object {num} (a stream) changed after signing"),
+                format!("Nội dung của đối tượng {num} bị thay đổi"),
+            ),
+        },
+        _ => r.add_vi(
             Modifications::Other,
             format!("object {num} changed after signing"),
+            format!("Đối tượng {num} bị thay đổi"),
         ),
     }
 }
@@ -719,9 +776,10 @@ fn form_dict_change(r: &mut DiffResult, new: &Doc<'_>, a: &Dict, b: &Dict) {
 
 fn annots_change(r: &mut DiffResult, new: &Doc<'_>, page: usize, old: &[Obj], now: &[Obj]) {
     if !superset(old, now) {
-        r.add(
+        r.add_vi(
             Modifications::Other,
             format!("page {page}: annotations removed after signing"),
+            format!("Trang {page}: chú thích bị xóa sau khi ký"),
         );
         return;
     }
@@ -732,9 +790,10 @@ fn annots_change(r: &mut DiffResult, new: &Doc<'_>, page: usize, old: &[Obj], no
                 format!("page {page}: a signature field was added"),
             );
         } else {
-            r.add(
+            r.add_vi(
                 Modifications::Annotations,
                 format!("page {page}: an annotation was added"),
+                format!("Trang {page}: thêm chú thích (annotation)"),
             );
         }
     }

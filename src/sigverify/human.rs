@@ -107,7 +107,11 @@ pub fn render(r: &Report, lang: Lang) -> String {
             ));
         }
         for p in &s.problems {
-            out.push_str(&format!("    - {}: {}\n", p.code, p.message));
+            let msg = match (&p.message_vi, vi) {
+                (Some(m), true) => m,
+                _ => &p.message,
+            };
+            out.push_str(&format!("    - {}: {msg}\n", p.code));
         }
     }
     if !r.signatures.is_empty() {

@@ -319,16 +319,6 @@ impl Verdict {
         self.problems.push(Problem::new(sub.code(), message));
     }
 
-    fn fail_with(&mut self, sub: SubIndication, code: &str, message: impl Into<String>) {
-        if self.first.is_none()
-            || (self.first.map(|f| f.status()) == Some(Status::Indeterminate)
-                && sub.status() == Status::Invalid)
-        {
-            self.first = Some(sub);
-        }
-        self.problems.push(Problem::new(code, message));
-    }
-
     fn note(&mut self, code: &str, message: impl Into<String>) {
         self.problems.push(Problem::new(code, message));
     }
@@ -1131,17 +1121,21 @@ fn after_coverage(ctx: &SigContext<'_>, sig: &SigDict, r: &mut SignatureReport, 
                 None => Modifications::FormFilling,
             };
             if level > allowed {
-                let what: Vec<&str> = d
-                    .findings
-                    .iter()
-                    .filter(|f| f.level > allowed)
-                    .map(|f| f.what.as_str())
-                    .collect();
-                v.fail_with(
-                    SubIndication::FormatFailure,
-                    "MODIFIED_AFTER_SIGNING",
-                    format!("the document was changed after this signature in a way it does not allow: {}", what.join("; ")),
-                );
+                let who = r
+                    .signer
+                    .as_ref()
+                    .and_then(|x| x.common_name.clone())
+                    .unwrap_or_else(|| sig.field.clone());
+                if v.first.is_none() || v.first.map(|f| f.status()) == Some(Status::Indeterminate) {
+                    v.first = Some(SubIndication::FormatFailure);
+                }
+                for f in d.findings.iter().filter(|f| f.level > allowed) {
+                    v.problems.push(Problem {
+                        code: "MODIFIED_AFTER_SIGNING".into(),
+                        message: format!("{} (after the signature of {who})", f.what),
+                        message_vi: Some(format!("{} sau chữ ký của {who}", f.vi)),
+                    });
+                }
             }
         }
     }

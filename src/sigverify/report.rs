@@ -176,6 +176,9 @@ pub struct Problem {
     pub code: String,
     /// Plain explanation.
     pub message: String,
+    /// The explanation in Vietnamese, where one is written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message_vi: Option<String>,
 }
 
 /// The signer's certificate.
@@ -281,6 +284,7 @@ impl Problem {
         Self {
             code: code.into(),
             message: message.into(),
+            message_vi: None,
         }
     }
 }
