@@ -296,3 +296,68 @@ fn the_cli_signs_and_verifies() {
         .expect("verify");
     assert_eq!(unsigned.status.code(), Some(1));
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// An update the first signature allows (another signature, visible or
+    /// not, with any field name), or a change to page content that it does not.
+    #[derive(Debug, Clone)]
+    enum Update {
+        Sign {
+            field: String,
+            visible: bool,
+            org: bool,
+        },
+        PageContent,
+    }
+
+    fn update() -> impl Strategy<Value = Update> {
+        prop_oneof![
+            3 => ("[A-Za-z][A-Za-z0-9_]{0,12}", any::<bool>(), any::<bool>())
+                .prop_map(|(field, visible, org)| Update::Sign { field, visible, org }),
+            1 => Just(Update::PageContent),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+        #[test]
+        fn allowed_updates_keep_the_first_signature_valid(updates in prop::collection::vec(update(), 1..4)) {
+            let v = verifier();
+            let mut pdf = sign::sign(&base(), &creds("person"), &opts("First", "2025-03-01T03:00:00Z")).expect("sign");
+            let mut tampered = false;
+            let mut used = std::collections::HashSet::from(["First".to_string()]);
+            for (i, u) in updates.iter().enumerate() {
+                match u {
+                    Update::Sign { field, visible, org } => {
+                        let name = if used.insert(field.clone()) { field.clone() } else { format!("{field}{i}") };
+                        used.insert(name.clone());
+                        let mut o = opts(&name, "2025-03-01T03:10:00Z");
+                        if *visible {
+                            o.visible = Some(Placement { page: 1, rect: [50.0, 50.0, 200.0, 100.0] });
+                        }
+                        let who = if *org { "organisation" } else { "person" };
+                        pdf = sign::sign(&pdf, &creds(who), &o).expect("sign again");
+                    }
+                    Update::PageContent => {
+                        pdf = append_page_content(&pdf);
+                        tampered = true;
+                    }
+                }
+            }
+            let r = verify("p.pdf", &pdf, &v);
+            let first = &r.signatures[0];
+            if tampered {
+                prop_assert_eq!(first.status, Status::Invalid, "{:?}", first.problems);
+                prop_assert!(first.problems.iter().any(|p| p.code == "MODIFIED_AFTER_SIGNING"));
+            } else {
+                prop_assert_eq!(first.status, Status::Valid, "{:?}", first.problems);
+                prop_assert_eq!(r.status, Status::Valid);
+            }
+        }
+    }
+}
