@@ -32,6 +32,8 @@ pub struct DiffResult {
     pub level: Option<Modifications>,
     /// Every change worth reporting.
     pub findings: Vec<Finding>,
+    /// Fully qualified names of existing fields whose value or appearance changed.
+    pub filled: Vec<String>,
 }
 
 impl DiffResult {
@@ -201,6 +203,9 @@ pub fn analyse(old: &Doc<'_>, new: &Doc<'_>, signed_end: u64) -> DiffResult {
     }
     let later = new.sections_after(signed_end);
     if later.is_empty() {
+        if new.file_len() <= signed_end {
+            return r;
+        }
         r.add_vi(
             Modifications::Other,
             "bytes were appended after signing without a cross-reference section".into(),
@@ -604,6 +609,9 @@ fn classify_change(
             }
             _ => false,
         };
+        if keys.iter().any(|k| k == b"V" || k == b"AP" || k == b"AS") {
+            r.filled.push(field_name(new, n));
+        }
         if is_sig && o.get(b"V").is_some() && keys.iter().any(|k| k == b"V") {
             r.add(
                 Modifications::Other,
@@ -736,6 +744,23 @@ fn listed_as_kid_of_signature_field(d: &Doc<'_>, annot: &Obj) -> bool {
     false
 }
 
+/// A field's fully qualified name, following /Parent.
+fn field_name(d: &Doc<'_>, f: &Dict) -> String {
+    let mut parts = Vec::new();
+    let mut cur = f.clone();
+    for _ in 0..32 {
+        if let Some(Obj::Str(t)) = cur.get(b"T").map(|t| d.resolve(t).unwrap_or(Obj::Null)) {
+            parts.push(super::pdf::text(&t));
+        }
+        match cur.get(b"Parent").map(|p| d.resolve(p)) {
+            Some(Ok(Obj::Dict(p))) => cur = p,
+            _ => break,
+        }
+    }
+    parts.reverse();
+    parts.join(".")
+}
+
 fn is_field(d: &Doc<'_>, o: &Obj) -> bool {
     matches!(d.resolve(o), Ok(Obj::Dict(f)) if f.get(b"FT").is_some() || f.get(b"Kids").is_some())
 }
@@ -796,5 +821,124 @@ fn annots_change(r: &mut DiffResult, new: &Doc<'_>, page: usize, old: &[Obj], no
                 format!("Trang {page}: thêm chú thích (annotation)"),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sigverify::pdf::FieldLock;
+    use lopdf::{Document, Object as L, Stream, dictionary};
+
+    /// Revision 1: one page, a text field "Amount" with a widget on it.
+    fn base() -> (Vec<u8>, u32, u32) {
+        let mut doc = Document::with_version("1.7");
+        let pages = doc.new_object_id();
+        let content = doc.add_object(Stream::new(
+            dictionary! {},
+            b"BT /F1 12 Tf 72 700 Td (So tien: 1.000.000 VND) Tj ET".to_vec(),
+        ));
+        let page = doc.new_object_id();
+        let field = doc.add_object(dictionary! {
+            "FT" => "Tx", "T" => L::string_literal("Amount"), "V" => L::string_literal("1"),
+            "Type" => "Annot", "Subtype" => "Widget", "Rect" => vec![0.into(), 0.into(), 10.into(), 10.into()], "P" => page,
+        });
+        doc.objects.insert(page, L::Dictionary(dictionary! {
+            "Type" => "Page", "Parent" => pages, "Contents" => content, "Annots" => vec![field.into()],
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        }));
+        doc.objects.insert(
+            pages,
+            L::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 },
+            ),
+        );
+        let cat = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages, "AcroForm" => dictionary! { "Fields" => vec![field.into()] } });
+        doc.trailer.set("Root", cat);
+        let mut out = Vec::new();
+        doc.save_to(&mut out).expect("save");
+        (out, field.0, content.0)
+    }
+
+    /// Append revision 2 replacing object `num` with `body`.
+    fn update(pdf: &[u8], num: u32, body: &str) -> Vec<u8> {
+        let d = Document::load_mem(pdf).expect("load");
+        let root = d
+            .trailer
+            .get(b"Root")
+            .and_then(L::as_reference)
+            .expect("root");
+        let sx = pdf
+            .windows(9)
+            .rposition(|w| w == b"startxref")
+            .expect("startxref");
+        let prev: usize = String::from_utf8_lossy(&pdf[sx + 10..])
+            .split_whitespace()
+            .next()
+            .expect("n")
+            .parse()
+            .expect("n");
+        let mut out = pdf.to_vec();
+        let at = out.len();
+        out.extend_from_slice(format!("{num} 0 obj\n{body}\nendobj\n").as_bytes());
+        let x = out.len();
+        out.extend_from_slice(
+            format!("xref\n{num} 1\n{at:010} 00000 n\r\ntrailer\n<< /Size {} /Root {} 0 R /Prev {prev} >>\nstartxref\n{x}\n%%EOF\n", d.max_id + 1, root.0).as_bytes(),
+        );
+        out
+    }
+
+    fn analyse_bytes(before: &[u8], after: &[u8]) -> DiffResult {
+        let src = after;
+        let new = Doc::open(&src).expect("open");
+        let old = new.revision_view(before.len() as u64);
+        analyse(&old, &new, before.len() as u64)
+    }
+
+    #[test]
+    fn filling_a_field_is_form_filling_and_names_the_field() {
+        let (pdf, field, _) = base();
+        let after = update(
+            &pdf,
+            field,
+            "<< /FT /Tx /T (Amount) /V (9) /Type /Annot /Subtype /Widget /Rect [0 0 10 10] /P 3 0 R >>",
+        );
+        let r = analyse_bytes(&pdf, &after);
+        assert_eq!(
+            r.level,
+            Some(Modifications::FormFilling),
+            "{:?}",
+            r.findings
+        );
+        assert_eq!(r.filled, vec!["Amount".to_string()]);
+        assert!(FieldLock::All.locks("Amount"));
+        assert!(FieldLock::Include(vec!["Amount".into()]).locks("Amount"));
+        assert!(!FieldLock::Exclude(vec!["Amount".into()]).locks("Amount"));
+    }
+
+    #[test]
+    fn changing_page_content_is_other_and_names_the_page() {
+        let (pdf, _, content) = base();
+        let after = update(
+            &pdf,
+            content,
+            "<< /Length 9 >>\nstream\nBT (X) Tj\nendstream",
+        );
+        let r = analyse_bytes(&pdf, &after);
+        assert_eq!(r.level, Some(Modifications::Other));
+        assert!(
+            r.findings
+                .iter()
+                .any(|f| f.what.contains("page 1") && f.vi.contains("Trang 1")),
+            "{:?}",
+            r.findings
+        );
+    }
+
+    #[test]
+    fn nothing_after_the_signed_revision_is_no_change() {
+        let (pdf, _, _) = base();
+        let r = analyse_bytes(&pdf, &pdf);
+        assert_eq!(r.level, None);
     }
 }

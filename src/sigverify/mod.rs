@@ -1120,6 +1120,29 @@ fn after_coverage(ctx: &SigContext<'_>, sig: &SigDict, r: &mut SignatureReport, 
                 Some(_) => Modifications::FormFilling,
                 None => Modifications::FormFilling,
             };
+            let who_signed = r
+                .signer
+                .as_ref()
+                .and_then(|x| x.common_name.clone())
+                .unwrap_or_else(|| sig.field.clone());
+            if let Some(lock) = &sig.lock {
+                for name in d
+                    .filled
+                    .iter()
+                    .filter(|n| lock.locks(n) && **n != sig.field)
+                {
+                    if v.first.is_none()
+                        || v.first.map(|f| f.status()) == Some(Status::Indeterminate)
+                    {
+                        v.first = Some(SubIndication::FormatFailure);
+                    }
+                    v.problems.push(Problem {
+                        code: "MODIFIED_AFTER_SIGNING".into(),
+                        message: format!("field {name:?}, locked by the signature of {who_signed}, was changed"),
+                        message_vi: Some(format!("Trường {name:?} đã bị khóa bởi chữ ký của {who_signed} nhưng bị thay đổi")),
+                    });
+                }
+            }
             if level > allowed {
                 let who = r
                     .signer

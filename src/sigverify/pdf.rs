@@ -42,6 +42,30 @@ pub struct SigDict {
     pub name: Option<String>,
     /// DocMDP permission `/P` (1–3) of a certification signature.
     pub docmdp_p: Option<i64>,
+    /// FieldMDP lock: the fields this signature forbids changing.
+    pub lock: Option<FieldLock>,
+}
+
+/// Which fields a signature locks (FieldMDP, ISO 32000-1 12.8.2.4; `/Lock` 12.7.4.5).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldLock {
+    /// Every field.
+    All,
+    /// Only these fields.
+    Include(Vec<String>),
+    /// Every field but these.
+    Exclude(Vec<String>),
+}
+
+impl FieldLock {
+    /// Whether the field named `name` is locked.
+    pub fn locks(&self, name: &str) -> bool {
+        match self {
+            FieldLock::All => true,
+            FieldLock::Include(v) => v.iter().any(|f| f == name),
+            FieldLock::Exclude(v) => !v.iter().any(|f| f == name),
+        }
+    }
 }
 
 /// Validation material from the document security store (`/DSS`).
@@ -299,6 +323,40 @@ fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
                 .find(|x| x.name(b"TransformMethod") == Some(b"DocMDP"))
         });
         let is_cert = (vid.is_some() && vid == certifying) || docmdp_ref.is_some();
+        // FieldMDP: from the signature's /Reference, else the field's /Lock.
+        let lock_dict = sd
+            .get(b"Reference")
+            .and_then(|r| {
+                w.array(r)
+                    .iter()
+                    .filter_map(|x| w.dict(x))
+                    .find(|x| x.name(b"TransformMethod") == Some(b"FieldMDP"))
+                    .and_then(|x| x.get(b"TransformParams").and_then(|t| w.dict(t)))
+            })
+            .or_else(|| d.get(b"Lock").and_then(|l| w.dict(l)));
+        let lock = lock_dict.and_then(|l| {
+            let names: Vec<String> = l
+                .get(b"Fields")
+                .map(|f| {
+                    w.array(f)
+                        .iter()
+                        .filter_map(|x| {
+                            if let Obj::Str(s) = w.resolve(x) {
+                                Some(text(&s))
+                            } else {
+                                None
+                            }
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            match l.name(b"Action") {
+                Some(b"All") => Some(FieldLock::All),
+                Some(b"Include") => Some(FieldLock::Include(names)),
+                Some(b"Exclude") => Some(FieldLock::Exclude(names)),
+                _ => None,
+            }
+        });
         let docmdp_p = docmdp_ref
             .and_then(|r| r.get(b"TransformParams").and_then(|t| w.dict(t)))
             .and_then(|t| t.int(b"P"))
@@ -332,6 +390,7 @@ fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
             location: w.string(&sd, b"Location"),
             name: w.string(&sd, b"Name"),
             docmdp_p,
+            lock,
         });
     }
     found

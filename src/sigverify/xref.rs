@@ -536,6 +536,11 @@ impl<'s> Doc<'s> {
         }
     }
 
+    /// Length of the underlying file.
+    pub fn file_len(&self) -> u64 {
+        self.src.len()
+    }
+
     /// The cross-reference sections stored at or after `end`, oldest first.
     pub fn sections_after(&self, end: u64) -> Vec<&Section> {
         let mut v: Vec<&Section> = self.sections.iter().filter(|s| s.offset >= end).collect();
