@@ -131,8 +131,8 @@ impl Registry {
         }
         .insert(&txn)
         .await?;
-        audit::append(
-            &txn,
+        audit::commit_with(
+            txn,
             now,
             actor,
             "unit_add",
@@ -140,7 +140,6 @@ impl Registry {
             &json!({"code": code, "name": name}),
         )
         .await?;
-        txn.commit().await?;
         Ok(m.into())
     }
 
@@ -174,8 +173,8 @@ impl Registry {
             am.active = Set(a);
         }
         let m = am.update(&txn).await?;
-        audit::append(
-            &txn,
+        audit::commit_with(
+            txn,
             now,
             actor,
             "unit_update",
@@ -183,7 +182,6 @@ impl Registry {
             &json!({"code": code, "name": name, "active": active}),
         )
         .await?;
-        txn.commit().await?;
         Ok(m.into())
     }
 
@@ -261,8 +259,8 @@ impl Registry {
         }
         .insert(&txn)
         .await?;
-        audit::append(
-            &txn,
+        audit::commit_with(
+            txn,
             now,
             actor,
             "official_add",
@@ -270,7 +268,6 @@ impl Registry {
             &json!({"id": m.id, "full_name": full_name}),
         )
         .await?;
-        txn.commit().await?;
         Ok(OfficialView {
             id: m.id,
             full_name: m.full_name,
@@ -345,8 +342,8 @@ impl Registry {
         }
         .insert(&txn)
         .await?;
-        audit::append(
-            &txn,
+        audit::commit_with(
+            txn,
             now,
             actor,
             "certificate_add",
@@ -354,7 +351,6 @@ impl Registry {
             &json!({"official_id": official_id, "fingerprint_sha256": fp, "role": role}),
         )
         .await?;
-        txn.commit().await?;
         Ok(CertificateView {
             fingerprint_sha256: fp,
             role,

@@ -91,6 +91,20 @@ pub async fn append(
     Ok(id)
 }
 
+/// Append an entry and commit the transaction holding the change it records.
+pub async fn commit_with(
+    txn: DatabaseTransaction,
+    at: DateTime<Utc>,
+    actor: &str,
+    action: &str,
+    document_id: Option<i32>,
+    details: &serde_json::Value,
+) -> Result<()> {
+    append(&txn, at, actor, action, document_id, details).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// The outcome of checking the chain.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ChainReport {

@@ -1060,8 +1060,8 @@ impl Registry {
         }
         am.updated_at = Set(now);
         am.update(&txn).await?;
-        audit::append(
-            &txn,
+        audit::commit_with(
+            txn,
             now,
             actor,
             "handling",
@@ -1069,7 +1069,6 @@ impl Registry {
             &Value::Object(changes),
         )
         .await?;
-        txn.commit().await?;
         self.get(id).await
     }
 
@@ -1097,8 +1096,8 @@ impl Registry {
         am.recalled_at = Set(Some(now));
         am.updated_at = Set(now);
         am.update(&txn).await?;
-        audit::append(
-            &txn,
+        audit::commit_with(
+            txn,
             now,
             actor,
             "recall",
@@ -1106,7 +1105,6 @@ impl Registry {
             &json!({"reason": reason, "previous_status": previous}),
         )
         .await?;
-        txn.commit().await?;
         self.get(id).await
     }
 }

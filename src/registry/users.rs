@@ -103,8 +103,8 @@ impl Registry {
         }
         .insert(&txn)
         .await?;
-        audit::append(
-            &txn,
+        audit::commit_with(
+            txn,
             now,
             actor,
             "user_add",
@@ -112,7 +112,6 @@ impl Registry {
             &json!({"user": name, "role": role}),
         )
         .await?;
-        txn.commit().await?;
         Ok((User::try_from(m)?, token))
     }
 
@@ -148,8 +147,8 @@ impl Registry {
         let mut am: users::ActiveModel = m.into();
         am.active = Set(active);
         let m = am.update(&txn).await?;
-        audit::append(
-            &txn,
+        audit::commit_with(
+            txn,
             now,
             actor,
             if active {
@@ -161,7 +160,6 @@ impl Registry {
             &json!({"user": name}),
         )
         .await?;
-        txn.commit().await?;
         User::try_from(m)
     }
 }
@@ -177,8 +175,7 @@ impl Registry {
         am.token_hash = Set(token_hash(&token));
         am.active = Set(true);
         am.update(&txn).await?;
-        audit::append(&txn, now, actor, "user_token", None, &json!({"user": name})).await?;
-        txn.commit().await?;
+        audit::commit_with(txn, now, actor, "user_token", None, &json!({"user": name})).await?;
         Ok(token)
     }
 }
