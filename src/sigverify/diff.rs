@@ -34,6 +34,47 @@ pub struct DiffResult {
     pub findings: Vec<Finding>,
     /// Fully qualified names of existing fields whose value or appearance changed.
     pub filled: Vec<String>,
+    /// A signature field with a visible widget was added (refused after certification).
+    pub new_visible_signature: bool,
+}
+
+/// Annotation types that paint their own appearance over the page: after
+/// signing they can hide or replace signed content (the Evil Annotation Attack).
+const PAINTING: &[&[u8]] = &[
+    b"FreeText",
+    b"Stamp",
+    b"Square",
+    b"Circle",
+    b"Polygon",
+    b"PolyLine",
+    b"Ink",
+    b"Line",
+    b"Redact",
+    b"Watermark",
+    b"Widget",
+    b"Screen",
+    b"RichMedia",
+    b"3D",
+];
+
+/// Whether an annotation shows something: a non-empty /Rect and not hidden or no-view.
+fn visible(a: &Dict) -> bool {
+    let area = match a.get(b"Rect") {
+        Some(Obj::Array(r)) if r.len() == 4 => {
+            let v: Vec<f64> = r
+                .iter()
+                .map(|x| match x {
+                    Obj::Int(n) => *n as f64,
+                    Obj::Real(f) => *f,
+                    _ => 0.0,
+                })
+                .collect();
+            ((v[2] - v[0]) * (v[3] - v[1])).abs()
+        }
+        _ => 0.0,
+    };
+    let flags = a.int(b"F").unwrap_or(0);
+    area > 0.0 && flags & (2 | 32) == 0
 }
 
 impl DiffResult {
@@ -609,8 +650,21 @@ fn classify_change(
             }
             _ => false,
         };
+        let read_only =
+            !is_sig && (o.int(b"Ff").unwrap_or(0) & 1 == 1 || inherited_ff(new, n) & 1 == 1);
         if keys.iter().any(|k| k == b"V" || k == b"AP" || k == b"AS") {
             r.filled.push(field_name(new, n));
+            if read_only {
+                let name = field_name(new, n);
+                r.add_vi(
+                    Modifications::Other,
+                    format!(
+                        "the read-only field {name:?} (object {num}) was changed after signing"
+                    ),
+                    format!("Trường chỉ đọc {name:?} (đối tượng {num}) bị thay đổi sau khi ký"),
+                );
+                return;
+            }
         }
         if is_sig && o.get(b"V").is_some() && keys.iter().any(|k| k == b"V") {
             r.add(
@@ -744,6 +798,21 @@ fn listed_as_kid_of_signature_field(d: &Doc<'_>, annot: &Obj) -> bool {
     false
 }
 
+/// The field flags /Ff, inherited through /Parent.
+fn inherited_ff(d: &Doc<'_>, f: &Dict) -> i64 {
+    let mut cur = f.clone();
+    for _ in 0..32 {
+        if let Some(v) = cur.int(b"Ff") {
+            return v;
+        }
+        match cur.get(b"Parent").map(|p| d.resolve(p)) {
+            Some(Ok(Obj::Dict(p))) => cur = p,
+            _ => break,
+        }
+    }
+    0
+}
+
 /// A field's fully qualified name, following /Parent.
 fn field_name(d: &Doc<'_>, f: &Dict) -> String {
     let mut parts = Vec::new();
@@ -809,10 +878,27 @@ fn annots_change(r: &mut DiffResult, new: &Doc<'_>, page: usize, old: &[Obj], no
         return;
     }
     for a in now.iter().filter(|x| !old.contains(x)) {
+        let dict = match new.resolve(a) {
+            Ok(Obj::Dict(d)) => d,
+            _ => Dict::default(),
+        };
         if is_signature_widget(new, a) {
+            if visible(&dict) {
+                r.new_visible_signature = true;
+            }
             r.add(
                 Modifications::FormFilling,
                 format!("page {page}: a signature field was added"),
+            );
+        } else if dict.name(b"Subtype").is_some_and(|t| PAINTING.contains(&t))
+            && dict.get(b"AP").is_some()
+            && visible(&dict)
+        {
+            let t = String::from_utf8_lossy(dict.name(b"Subtype").unwrap_or(b"?")).into_owned();
+            r.add_vi(
+                Modifications::Other,
+                format!("page {page}: a {t} annotation that paints over the signed page was added"),
+                format!("Trang {page}: thêm chú thích {t} vẽ đè lên nội dung đã ký"),
             );
         } else {
             r.add_vi(

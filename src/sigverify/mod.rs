@@ -1125,6 +1125,16 @@ fn after_coverage(ctx: &SigContext<'_>, sig: &SigDict, r: &mut SignatureReport, 
                 .as_ref()
                 .and_then(|x| x.common_name.clone())
                 .unwrap_or_else(|| sig.field.clone());
+            if sig.docmdp_p.is_some() && d.new_visible_signature {
+                if v.first.is_none() || v.first.map(|f| f.status()) == Some(Status::Indeterminate) {
+                    v.first = Some(SubIndication::FormatFailure);
+                }
+                v.problems.push(Problem {
+                    code: "MODIFIED_AFTER_SIGNING".into(),
+                    message: format!("a new visible signature field was added after the certification by {who_signed}"),
+                    message_vi: Some(format!("Thêm trường chữ ký hiển thị mới sau khi {who_signed} ký chứng nhận")),
+                });
+            }
             if let Some(lock) = &sig.lock {
                 for name in d
                     .filled

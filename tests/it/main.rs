@@ -5,6 +5,7 @@ mod harness;
 
 mod access;
 mod atomicity;
+mod attacks;
 mod audit;
 mod bad_input;
 mod cli;
