@@ -16,6 +16,7 @@ pub mod sign;
 pub mod sigverify;
 pub mod store;
 pub mod text;
+pub mod tlog;
 pub mod web;
 
 pub use config::Config;

@@ -16,3 +16,4 @@ mod fuzz_replay;
 mod numbering;
 mod numbering_props;
 mod signing;
+mod tlog_vectors;
