@@ -49,6 +49,7 @@ struct FileConfig {
     agency_name: Option<String>,
     trust: Option<Vec<PathBuf>>,
     crls: Option<Vec<PathBuf>>,
+    log_origin: Option<String>,
     default_trust: Option<bool>,
     accept_unknown_revocation: Option<bool>,
 }
@@ -78,6 +79,8 @@ pub struct Config {
     pub default_trust: bool,
     /// Treat an unknown revocation status as good.
     pub accept_unknown_revocation: bool,
+    /// The transparency log's origin line and key name.
+    pub log_origin: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -94,6 +97,7 @@ impl std::fmt::Debug for Config {
             .field("crl_paths", &self.crl_paths)
             .field("default_trust", &self.default_trust)
             .field("accept_unknown_revocation", &self.accept_unknown_revocation)
+            .field("log_origin", &self.log_origin)
             .finish()
     }
 }
@@ -198,7 +202,20 @@ impl Config {
                 Err(_) => Ok(file.unwrap_or(default)),
             }
         };
+        let log_origin = std::env::var("VANTHU_LOG_ORIGIN")
+            .ok()
+            .or(file.log_origin)
+            .unwrap_or_else(|| format!("vanthu.local/{}", agency_code.to_lowercase()));
+        if log_origin.is_empty()
+            || log_origin.contains('+')
+            || log_origin.chars().any(char::is_whitespace)
+        {
+            anyhow::bail!(
+                "the log origin must be non-empty, without '+' or spaces: {log_origin:?}"
+            );
+        }
         Ok(Self {
+            log_origin,
             listen,
             data_dir,
             database_url,
@@ -231,6 +248,7 @@ impl Config {
             crl_paths: Vec::new(),
             default_trust: true,
             accept_unknown_revocation: false,
+            log_origin: "vanthu.local/snv".into(),
         }
     }
 

@@ -11,6 +11,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entity;
+pub mod public;
 pub mod registry;
 pub mod sign;
 pub mod sigverify;

@@ -86,6 +86,11 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         grace_secs: u64,
     },
+    /// The public transparency log
+    Tlog {
+        #[command(subcommand)]
+        command: TlogCommand,
+    },
     /// The hash-chained audit log
     Audit {
         #[command(subcommand)]
@@ -359,6 +364,27 @@ enum UnitCommand {
 }
 
 #[derive(Subcommand)]
+enum TlogCommand {
+    /// Print the log's verifier key (C2SP vkey form)
+    Key,
+    /// Check a log: signature, entries against the signed root, and that it only grew since the last check
+    Verify {
+        /// A vanthu server's base URL (e.g. http://127.0.0.1:8080)
+        #[arg(long, conflicts_with = "dir", required_unless_present = "dir")]
+        url: Option<String>,
+        /// A folder with `checkpoint` and `tile/…`
+        #[arg(long)]
+        dir: Option<std::path::PathBuf>,
+        /// The log's verifier key, or a file holding it
+        #[arg(long)]
+        vkey: Option<String>,
+        /// Where to remember the last checkpoint seen
+        #[arg(long)]
+        state: Option<std::path::PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Recompute the chain; exit 1 if any entry was altered or removed
     Verify,
@@ -544,6 +570,41 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             println!("{}", serde_json::to_string(&r)?);
             Ok(if r.missing.is_empty() { 0 } else { 1 })
         }
+        Command::Tlog {
+            command: TlogCommand::Key,
+        } => {
+            let db = vanthu::db::open(&config.database_url).await?;
+            let log = vanthu::public::log::Log::open(db, &config.data_dir, &config.log_origin)?;
+            println!("{}", log.vkey()?);
+            Ok(0)
+        }
+        Command::Tlog {
+            command:
+                TlogCommand::Verify {
+                    url,
+                    dir,
+                    vkey,
+                    state,
+                },
+        } => {
+            use vanthu::public::monitor::{self, MonitorError, Origin};
+            let origin = match (url, dir) {
+                (Some(u), _) => Origin::Url(u),
+                (None, Some(d)) => Origin::Dir(d),
+                (None, None) => anyhow::bail!("give --url or --dir"),
+            };
+            match monitor::verify(&origin, vkey.as_deref(), state.as_deref()).await {
+                Ok((_, summary)) => {
+                    println!("{summary}");
+                    Ok(0)
+                }
+                Err(e @ MonitorError::Inconsistent(_)) => {
+                    println!("{e}");
+                    Ok(1)
+                }
+                Err(e) => Err(e.into()),
+            }
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -600,8 +661,32 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
             "try: curl -H 'Authorization: Bearer {token}' 'http://{addr}/api/v1/documents?q=cai+cach'"
         );
     }
+    let log = std::sync::Arc::new(vanthu::public::log::Log::open(
+        reg.db.clone(),
+        &config.data_dir,
+        &config.log_origin,
+    )?);
+    // Sequence public events in batches; sign a checkpoint when the log grows (at most every 2 s).
+    {
+        let log = log.clone();
+        tokio::spawn(async move {
+            let mut signed = u64::MAX;
+            loop {
+                match log.integrate(chrono::Utc::now()).await {
+                    Ok(size) if size != signed => match log.checkpoint(chrono::Utc::now()).await {
+                        Ok(_) => signed = size,
+                        Err(e) => tracing::error!(error = %e, "cannot sign a checkpoint"),
+                    },
+                    Ok(_) => {}
+                    Err(e) => tracing::error!(error = %e, "cannot sequence the log"),
+                }
+                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        });
+    }
     let state = AppState {
         registry: std::sync::Arc::new(reg),
+        log,
     };
     web::serve(listener, state, shutdown_signal()).await?;
     Ok(0)

@@ -11,6 +11,7 @@ mod m20261128_000005_create_documents;
 mod m20261128_000006_create_number_series;
 mod m20261128_000007_create_audit_log;
 mod m20261128_000008_create_verifications;
+mod m20261128_000009_create_tlog;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_create_number_series::Migration),
             Box::new(m20261128_000007_create_audit_log::Migration),
             Box::new(m20261128_000008_create_verifications::Migration),
+            Box::new(m20261128_000009_create_tlog::Migration),
         ]
     }
 }

@@ -745,6 +745,9 @@ impl Registry {
             )
             .await?;
         }
+        // The public log hears of it in the same transaction (secret documents: nothing).
+        let view = self.get_in(&txn, inserted.id).await?;
+        crate::public::log::enqueue(&txn, &view, "registered", now).await?;
         if self.hooks.danger_fail_before_commit.load(Ordering::SeqCst) {
             return Err(Error::Internal("injected failure before commit".into()));
         }
@@ -757,15 +760,18 @@ impl Registry {
 
     /// One document by id.
     pub async fn get(&self, id: i32) -> Result<DocumentView> {
+        self.get_in(&self.db, id).await
+    }
+
+    /// One document read through `c` (a transaction sees its own changes).
+    pub async fn get_in<C: ConnectionTrait>(&self, c: &C, id: i32) -> Result<DocumentView> {
         let m = documents::Entity::find_by_id(id)
-            .one(&self.db)
+            .one(c)
             .await?
             .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
-        let units = unit_codes(&self.db).await?;
+        let units = unit_codes(c).await?;
         let mut view = DocumentView::from_model(m, &units, self.clock.today_vn())?;
-        view.verification = super::verification::latest(&self.db, &[id])
-            .await?
-            .remove(&id);
+        view.verification = super::verification::latest(c, &[id]).await?.remove(&id);
         Ok(view)
     }
 
@@ -1060,6 +1066,13 @@ impl Registry {
         }
         am.updated_at = Set(now);
         am.update(&txn).await?;
+        if changes.contains_key("status")
+            || changes.contains_key("due_on")
+            || changes.contains_key("resolved_on")
+        {
+            let view = self.get_in(&txn, id).await?;
+            crate::public::log::enqueue(&txn, &view, "handling_changed", now).await?;
+        }
         audit::commit_with(
             txn,
             now,
@@ -1096,6 +1109,8 @@ impl Registry {
         am.recalled_at = Set(Some(now));
         am.updated_at = Set(now);
         am.update(&txn).await?;
+        let view = self.get_in(&txn, id).await?;
+        crate::public::log::enqueue(&txn, &view, "recalled", now).await?;
         audit::commit_with(
             txn,
             now,

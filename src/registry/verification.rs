@@ -247,6 +247,8 @@ impl Registry {
             store(&txn, d.id, &report, Reason::Reverify, &trust_version, now).await?;
             let after = serde_json::json!(word(&report.status));
             if before.as_ref() != Some(&after) {
+                let view = self.get_in(&txn, d.id).await?;
+                crate::public::log::enqueue(&txn, &view, "verification_changed", now).await?;
                 out.changed += 1;
                 audit::append(
                     &txn,

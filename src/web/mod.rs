@@ -7,6 +7,7 @@ pub mod auth;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod public;
 
 use std::sync::Arc;
 
@@ -30,6 +31,8 @@ use crate::registry::Registry;
 pub struct AppState {
     /// The registry service.
     pub registry: Arc<Registry>,
+    /// The transparency log.
+    pub log: Arc<crate::public::log::Log>,
 }
 
 #[derive(OpenApi)]
@@ -100,6 +103,12 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     let (api, spec) = api_router(state.registry.max_upload_bytes).split_for_parts();
     api.route("/healthz", get(healthz))
+        .route("/log/checkpoint", get(public::checkpoint))
+        .route("/log/vkey", get(public::vkey))
+        .route("/log/tile/{*path}", get(public::tile))
+        .route("/public/v1/proof/inclusion", get(public::inclusion))
+        .route("/public/v1/proof/consistency", get(public::consistency))
+        .route("/public/v1/documents/{id}/receipt", get(public::receipt))
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", spec))
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(

@@ -26,6 +26,7 @@ pub struct TestApp {
     pub base: String,
     pub http: reqwest::Client,
     pub registry: Arc<Registry>,
+    pub log: Arc<vanthu::public::log::Log>,
     pub clerk: String,
     pub auditor: String,
     pub admin: String,
@@ -111,14 +112,20 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
+        let log = Arc::new(
+            vanthu::public::log::Log::open(registry.db.clone(), dir.path(), "vanthu.test/log")
+                .expect("log"),
+        );
         let state = AppState {
             registry: registry.clone(),
+            log: log.clone(),
         };
         tokio::spawn(web::serve(listener, state, std::future::pending()));
         Some(TestApp {
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
             registry,
+            log,
             clerk,
             auditor,
             admin,

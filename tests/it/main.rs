@@ -17,3 +17,4 @@ mod numbering;
 mod numbering_props;
 mod signing;
 mod tlog_vectors;
+mod translog;
