@@ -4,8 +4,10 @@
 //! set of fields. Everything public (log entries, and later feeds and the
 //! public API) is built from this projection, never from stored rows.
 
+pub mod feed;
 pub mod log;
 pub mod monitor;
+pub mod stats;
 
 use serde::Serialize;
 

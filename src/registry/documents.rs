@@ -791,7 +791,54 @@ impl Registry {
 
     /// Search the registers.
     pub async fn list(&self, q: &ListQuery) -> Result<Page> {
-        let mut cond = Condition::all();
+        self.list_where(q, Condition::all()).await
+    }
+
+    /// Search what the public may see: no secret and no recalled document.
+    pub async fn list_public(&self, q: &ListQuery) -> Result<Page> {
+        let only = Condition::all()
+            .add(documents::Column::Secrecy.eq(Secrecy::None.as_str()))
+            .add(documents::Column::IsPublic.eq(true))
+            .add(documents::Column::Status.ne(Status::Recalled.as_str()));
+        self.list_where(q, only).await
+    }
+
+    /// Public documents whose number/symbol matches `number_symbol` (ignoring case, diacritics and spaces).
+    pub async fn lookup_public(&self, number_symbol: &str) -> Result<Vec<DocumentView>> {
+        let key = fold(number_symbol).replace(' ', "");
+        let rows = documents::Entity::find()
+            .filter(documents::Column::NumberSymbolKey.eq(key))
+            .filter(documents::Column::Secrecy.eq(Secrecy::None.as_str()))
+            .filter(documents::Column::IsPublic.eq(true))
+            .filter(documents::Column::Status.ne(Status::Recalled.as_str()))
+            .order_by_desc(documents::Column::Id)
+            .limit(50)
+            .all(&self.db)
+            .await?;
+        let mut out = Vec::new();
+        for m in rows {
+            out.push(self.get(m.id).await?);
+        }
+        Ok(out)
+    }
+
+    /// The public document whose PDF has this SHA-256, if any.
+    pub async fn find_public_by_file(&self, sha256: &str) -> Result<Option<DocumentView>> {
+        let m = documents::Entity::find()
+            .filter(documents::Column::FileSha256.eq(sha256))
+            .filter(documents::Column::Secrecy.eq(Secrecy::None.as_str()))
+            .filter(documents::Column::IsPublic.eq(true))
+            .order_by_desc(documents::Column::Id)
+            .one(&self.db)
+            .await?;
+        match m {
+            Some(m) => Ok(Some(self.get(m.id).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn list_where(&self, q: &ListQuery, base: Condition) -> Result<Page> {
+        let mut cond = base;
         if let Some(d) = &q.direction {
             let d = Direction::parse(d)
                 .ok_or_else(|| bad_filter("direction", &Direction::choices()))?;

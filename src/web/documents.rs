@@ -223,7 +223,8 @@ const LIST_PARAMS: &[&str] = &[
     "per_page",
 ];
 
-fn list_query(raw: Option<&str>) -> Result<ListQuery, Error> {
+/// Parse the register search parameters.
+pub fn list_query(raw: Option<&str>) -> Result<ListQuery, Error> {
     let mut q = ListQuery::default();
     for (k, v) in query_pairs(raw, LIST_PARAMS)? {
         let v = v.trim().to_string();

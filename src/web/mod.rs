@@ -8,6 +8,7 @@ pub mod documents;
 pub mod error;
 pub mod extract;
 pub mod public;
+pub mod ratelimit;
 
 use std::sync::Arc;
 
@@ -102,13 +103,33 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
 /// Build the application router over `state`.
 pub fn router(state: AppState) -> Router {
     let (api, spec) = api_router(state.registry.max_upload_bytes).split_for_parts();
-    api.route("/healthz", get(healthz))
+    let upload_limit = usize::try_from(state.registry.max_upload_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1_000_000);
+    let limiter = ratelimit::Limiter::new(20.0, 100.0);
+    let public_routes = Router::new()
         .route("/log/checkpoint", get(public::checkpoint))
         .route("/log/vkey", get(public::vkey))
         .route("/log/tile/{*path}", get(public::tile))
         .route("/public/v1/proof/inclusion", get(public::inclusion))
         .route("/public/v1/proof/consistency", get(public::consistency))
         .route("/public/v1/documents/{id}/receipt", get(public::receipt))
+        .route("/public/v1/documents", get(public::documents))
+        .route("/public/v1/documents/{id}", get(public::document))
+        .route("/public/v1/lookup", get(public::lookup))
+        .route("/public/v1/stats", get(public::stats))
+        .route("/public/v1/feed.atom", get(public::feed_atom))
+        .route("/public/v1/feed.json", get(public::feed_json))
+        .route(
+            "/public/v1/check",
+            axum::routing::post(public::check).layer(DefaultBodyLimit::max(upload_limit)),
+        )
+        .route_layer(axum::middleware::from_fn_with_state(
+            limiter,
+            ratelimit::limit,
+        ));
+    api.route("/healthz", get(healthz))
+        .merge(public_routes)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", spec))
         .fallback(not_found)
         .layer(SetResponseHeaderLayer::if_not_present(

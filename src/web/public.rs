@@ -170,3 +170,232 @@ pub async fn receipt(State(s): State<AppState>, Path(id): Path<String>) -> ApiRe
         "no-cache",
     ))
 }
+
+fn base_url(headers: &axum::http::HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .filter(|h| {
+            h.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
+        })
+        .unwrap_or("localhost");
+    format!("http://{host}")
+}
+
+/// `GET /public/v1/documents`: search public documents (the same filters as the registers; never secret or recalled ones).
+pub async fn documents(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let q = super::documents::list_query(q.as_deref())?;
+    if q.secrecy.as_deref().is_some_and(|x| x != "none") {
+        return Ok(axum::Json(json!({"items": [], "total": 0, "page": q.page.unwrap_or(1), "per_page": q.per_page.unwrap_or(20)})).into_response());
+    }
+    let page = s.registry.list_public(&q).await?;
+    let items: Vec<_> = page
+        .items
+        .iter()
+        .filter_map(crate::public::project)
+        .collect();
+    Ok(axum::Json(
+        json!({"items": items, "total": page.total, "page": page.page, "per_page": page.per_page}),
+    )
+    .into_response())
+}
+
+/// `GET /public/v1/documents/{id}`: one public document (404 for secret or recalled ones).
+pub async fn document(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
+    let id = path_id("document", &id)?;
+    let d = s
+        .registry
+        .get(id)
+        .await
+        .ok()
+        .filter(|d| d.status != crate::registry::types::Status::Recalled);
+    let p = d
+        .as_ref()
+        .and_then(crate::public::project)
+        .ok_or_else(|| Error::not_found(format!("there is no public document {id}")))?;
+    Ok(axum::Json(p).into_response())
+}
+
+/// `GET /public/v1/lookup?number_symbol=42/QĐ-SNV`: public documents with that number/symbol.
+pub async fn lookup(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let pairs = query_pairs(q.as_deref(), &["number_symbol"])?;
+    let ns = pairs
+        .into_iter()
+        .find(|(k, _)| k == "number_symbol")
+        .map(|(_, v)| v)
+        .filter(|v| !v.trim().is_empty() && v.chars().count() <= 100)
+        .ok_or_else(|| {
+            Error::invalid(
+                "missing_field",
+                "number_symbol",
+                "number_symbol is required (at most 100 characters)",
+            )
+        })?;
+    let docs = s.registry.lookup_public(&ns).await?;
+    let items: Vec<_> = docs.iter().filter_map(crate::public::project).collect();
+    Ok(axum::Json(json!({"items": items})).into_response())
+}
+
+/// `GET /public/v1/stats?year=YYYY`: counts and rates per month, unit and direction.
+pub async fn stats(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let pairs = query_pairs(q.as_deref(), &["year"])?;
+    let year = match pairs.into_iter().find(|(k, _)| k == "year") {
+        Some((_, v)) => parse_num("year", &v)?,
+        None => chrono::Datelike::year(&s.registry.clock.today_vn()),
+    };
+    let (groups, all) = crate::public::stats::stats(&s.registry, year).await?;
+    Ok(axum::Json(json!({"year": year, "total": all, "groups": groups})).into_response())
+}
+
+async fn feed_items(
+    s: &AppState,
+    q: Option<&str>,
+) -> Result<(Vec<crate::public::feed::Item>, Option<i64>), Error> {
+    let pairs = query_pairs(q, &["before"])?;
+    let before = match pairs.into_iter().find(|(k, _)| k == "before") {
+        Some((_, v)) => Some(parse_num::<i64>("before", &v)?),
+        None => None,
+    };
+    let items = crate::public::feed::page(&s.registry.db, before).await?;
+    let next = (items.len() as i64 == crate::public::feed::PAGE)
+        .then(|| items.last().map(|i| i.idx))
+        .flatten();
+    Ok((items, next))
+}
+
+fn conditional(
+    headers: &axum::http::HeaderMap,
+    items: &[crate::public::feed::Item],
+    body: Vec<u8>,
+    ctype: &'static str,
+) -> Response {
+    let etag = format!(
+        "\"{}-{}\"",
+        items.first().map(|i| i.idx).unwrap_or(-1),
+        items.len()
+    );
+    let last = items
+        .first()
+        .map(|i| i.at.format("%a, %d %b %Y %H:%M:%S GMT").to_string());
+    let matches = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let not_modified_since = match (
+        &last,
+        headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok()),
+    ) {
+        (Some(l), Some(since)) => headers.get(header::IF_NONE_MATCH).is_none() && l == since,
+        _ => false,
+    };
+    let mut r = if matches || not_modified_since {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        (StatusCode::OK, body).into_response()
+    };
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    if let Ok(v) = HeaderValue::from_str(&etag) {
+        h.insert(header::ETAG, v);
+    }
+    if let Some(l) = last
+        && let Ok(v) = HeaderValue::from_str(&l)
+    {
+        h.insert(header::LAST_MODIFIED, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("public, max-age=5"),
+    );
+    r
+}
+
+/// `GET /public/v1/feed.atom`.
+pub async fn feed_atom(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    let (items, next) = feed_items(&s, q.as_deref()).await?;
+    let body = crate::public::feed::atom(
+        &items,
+        &base_url(&headers),
+        &s.log.origin,
+        &s.registry.agency_name,
+        next,
+    );
+    Ok(conditional(
+        &headers,
+        &items,
+        body.into_bytes(),
+        "application/atom+xml; charset=utf-8",
+    ))
+}
+
+/// `GET /public/v1/feed.json`.
+pub async fn feed_json(
+    State(s): State<AppState>,
+    headers: axum::http::HeaderMap,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Response> {
+    let (items, next) = feed_items(&s, q.as_deref()).await?;
+    let body = crate::public::feed::json_feed(
+        &items,
+        &base_url(&headers),
+        &s.log.origin,
+        &s.registry.agency_name,
+        next,
+    );
+    Ok(conditional(
+        &headers,
+        &items,
+        body.to_string().into_bytes(),
+        "application/feed+json; charset=utf-8",
+    ))
+}
+
+/// `POST /public/v1/check`: upload a PDF (application/pdf body): whether it is a
+/// registered public document (by SHA-256), its verification report, and its receipt.
+pub async fn check(State(s): State<AppState>, req: axum::extract::Request) -> ApiResult<Response> {
+    let max = s.registry.max_upload_bytes;
+    let ct = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if !(ct.starts_with("application/pdf") || ct.starts_with("application/octet-stream")) {
+        return Err(Error::reject(
+            crate::registry::Kind::UnsupportedMedia,
+            "unsupported_media_type",
+            None,
+            "send the PDF as the body with Content-Type: application/pdf",
+        )
+        .into());
+    }
+    let bytes = axum::body::to_bytes(req.into_body(), usize::try_from(max).unwrap_or(usize::MAX))
+        .await
+        .map_err(|_| crate::registry::documents::too_large(max))?;
+    let pdf = crate::registry::documents::PdfUpload::check(bytes, max)?;
+    let sha = hex::encode(openssl::sha::sha256(pdf.bytes()));
+    let doc = s.registry.find_public_by_file(&sha).await?;
+    let report = s
+        .registry
+        .verify_upload("upload.pdf", pdf.bytes().clone())
+        .await?;
+    let receipt = match &doc {
+        Some(d) => s.log.receipt(d.id, s.registry.clock.now()).await.ok(),
+        None => None,
+    };
+    Ok(axum::Json(json!({
+        "sha256": sha,
+        "registered": doc.is_some(),
+        "document": doc.as_ref().and_then(crate::public::project),
+        "verification": report,
+        "receipt": receipt,
+    }))
+    .into_response())
+}

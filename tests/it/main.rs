@@ -15,6 +15,7 @@ mod fixtures;
 mod fuzz_replay;
 mod numbering;
 mod numbering_props;
+mod public_api;
 mod signing;
 mod tlog_vectors;
 mod translog;

@@ -1,0 +1,181 @@
+//! The public API without login: search and lookup never show secret or
+//! recalled documents, stats count secret ones without describing them, the
+//! feeds are well-formed Atom and JSON Feed with conditional GET, and the
+//! public check recognises a registered PDF and rejects a modified copy.
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::fixtures::fixture;
+use crate::harness::{TestApp, incoming_paper};
+
+both!(public_api, |app: TestApp| async move {
+    let now = chrono::Utc::now();
+    let mut signed = incoming_paper("Kế hoạch công khai minh bạch");
+    signed["channel"] = json!("electronic");
+    signed["number_symbol"] = json!("12/KH-UBND");
+    let (s, a) = app
+        .post_multipart(
+            "/api/v1/documents/incoming",
+            &signed.to_string(),
+            Some(fixture("person.pdf")),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let mut secret = incoming_paper("Bí mật quốc phòng");
+    secret["secrecy"] = json!("mat");
+    secret["number_symbol"] = json!("13/MAT-UBND");
+    let (s, _) = app.post_json("/api/v1/documents/incoming", &secret).await;
+    assert_eq!(s, 201);
+    app.log.integrate(now).await.expect("integrate");
+
+    // Search and lookup.
+    let (s, p) = app.get("/public/v1/documents?q=cong+khai", "").await;
+    assert_eq!(s, 200);
+    assert_eq!(p["total"], 1);
+    let (_, p) = app.get("/public/v1/documents", "").await;
+    assert_eq!(p["total"], 1, "the secret document is not listed: {p}");
+    assert!(!p.to_string().contains("Bí mật"));
+    let (_, p) = app.get("/public/v1/documents?secrecy=mat", "").await;
+    assert_eq!(p["total"], 0);
+    let (_, p) = app
+        .get("/public/v1/lookup?number_symbol=12%2Fkh-ubnd", "")
+        .await;
+    assert_eq!(p["items"].as_array().map(Vec::len), Some(1));
+    let (_, p) = app
+        .get("/public/v1/lookup?number_symbol=13%2FMAT-UBND", "")
+        .await;
+    assert_eq!(p["items"].as_array().map(Vec::len), Some(0));
+    let (s, _) = app
+        .get(&format!("/public/v1/documents/{}", a["id"]), "")
+        .await;
+    assert_eq!(s, 200);
+    let (s, _) = app
+        .get(
+            &format!("/public/v1/documents/{}", a["id"].as_i64().unwrap_or(0) + 1),
+            "",
+        )
+        .await;
+    assert_eq!(s, 404, "a secret document is not found");
+
+    // Stats count the secret document, and nothing more of it.
+    let (s, st) = app.get("/public/v1/stats?year=2025", "").await;
+    assert_eq!(s, 200);
+    assert_eq!(
+        (
+            st["total"]["total"].as_u64(),
+            st["total"]["secret"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(st["total"]["electronic"], 1);
+    assert!(!st.to_string().contains("Bí mật"));
+
+    // Feeds: well-formed, required elements, stable ids, conditional GET.
+    let r = app
+        .http
+        .get(app.url("/public/v1/feed.atom"))
+        .send()
+        .await
+        .expect("atom");
+    assert_eq!(r.status().as_u16(), 200);
+    let etag = r.headers()["etag"].to_str().expect("etag").to_string();
+    let xml = r.text().await.expect("text");
+    let doc = roxmltree::Document::parse(&xml).expect("Atom is well-formed XML");
+    let feed = doc.root_element();
+    assert_eq!(
+        (feed.tag_name().name(), feed.tag_name().namespace()),
+        ("feed", Some("http://www.w3.org/2005/Atom"))
+    );
+    for req in ["id", "title", "updated", "author"] {
+        assert!(
+            feed.children().any(|c| c.tag_name().name() == req),
+            "feed lacks {req}"
+        );
+    }
+    let entries: Vec<_> = feed
+        .children()
+        .filter(|c| c.tag_name().name() == "entry")
+        .collect();
+    assert_eq!(entries.len(), 1);
+    for req in ["id", "title", "updated"] {
+        assert!(
+            entries[0].children().any(|c| c.tag_name().name() == req),
+            "entry lacks {req}"
+        );
+    }
+    assert!(!xml.contains("Bí mật"));
+    let r = app
+        .http
+        .get(app.url("/public/v1/feed.atom"))
+        .header("if-none-match", &etag)
+        .send()
+        .await
+        .expect("atom");
+    assert_eq!(r.status().as_u16(), 304);
+    let jf: Value = app
+        .http
+        .get(app.url("/public/v1/feed.json"))
+        .send()
+        .await
+        .expect("json feed")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(jf["version"], "https://jsonfeed.org/version/1.1");
+    assert!(jf["title"].is_string());
+    let items = jf["items"].as_array().expect("items");
+    assert_eq!(items.len(), 1);
+    assert!(
+        items[0]["id"].is_string()
+            && (items[0]["content_text"].is_string() || items[0]["content_html"].is_string())
+    );
+
+    // The public check.
+    let r = app
+        .http
+        .post(app.url("/public/v1/check"))
+        .header("content-type", "application/pdf")
+        .body(fixture("person.pdf"))
+        .send()
+        .await
+        .expect("check");
+    assert_eq!(r.status().as_u16(), 200);
+    let c: Value = r.json().await.expect("json");
+    assert_eq!(c["registered"], true, "{c}");
+    assert_eq!(c["document"]["id"], a["id"]);
+    assert!(
+        c["receipt"]
+            .as_str()
+            .is_some_and(|r| r.starts_with("c2sp.org/tlog-proof@v1"))
+    );
+    let mut modified = fixture("person.pdf");
+    let at = modified
+        .windows(7)
+        .position(|w| w == b"/Annots")
+        .expect("a byte to change");
+    modified[at + 1] = b'B';
+    let c: Value = app
+        .http
+        .post(app.url("/public/v1/check"))
+        .header("content-type", "application/pdf")
+        .body(modified)
+        .send()
+        .await
+        .expect("check")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(c["registered"], false);
+    assert_eq!(c["document"], Value::Null);
+    assert_ne!(c["verification"]["status"], "valid");
+    let r = app
+        .http
+        .post(app.url("/public/v1/check"))
+        .header("content-type", "text/plain")
+        .body("x")
+        .send()
+        .await
+        .expect("check");
+    assert_eq!(r.status().as_u16(), 415);
+});
