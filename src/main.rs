@@ -61,6 +61,9 @@ enum Command {
         /// Keep the generated files in this folder
         #[arg(long)]
         dir: Option<std::path::PathBuf>,
+        /// Instead, benchmark the transparency log with this many entries
+        #[arg(long)]
+        log_entries: Option<usize>,
     },
     /// Re-verify stored documents after a trust or CRL change (earlier reports are kept)
     Reverify {
@@ -415,10 +418,18 @@ fn main() -> std::process::ExitCode {
         Command::Verify(args) => verify_files(args),
         Command::Sign(args) => sign_file(args),
         Command::Bench {
+            log_entries: Some(n),
+            ..
+        } => vanthu::bench::run_log(n.max(1)).map(|md| {
+            println!("{md}");
+            0
+        }),
+        Command::Bench {
             size_mb,
             small,
             runs,
             dir,
+            ..
         } => vanthu::bench::run(&vanthu::bench::BenchOptions {
             size_mb,
             small,
