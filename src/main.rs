@@ -370,6 +370,8 @@ enum UnitCommand {
 enum TlogCommand {
     /// Print the log's verifier key (C2SP vkey form)
     Key,
+    /// Sequence pending events now and sign a checkpoint (printed)
+    Checkpoint,
     /// Check a log: signature, entries against the signed root, and that it only grew since the last check
     Verify {
         /// A vanthu server's base URL (e.g. http://127.0.0.1:8080)
