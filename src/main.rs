@@ -584,6 +584,16 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             Ok(if r.missing.is_empty() { 0 } else { 1 })
         }
         Command::Tlog {
+            command: TlogCommand::Checkpoint,
+        } => {
+            let db = vanthu::db::open(&config.database_url).await?;
+            let log = vanthu::public::log::Log::open(db, &config.data_dir, &config.log_origin)?;
+            let now = chrono::Utc::now();
+            log.integrate(now).await?;
+            print!("{}", log.checkpoint(now).await?);
+            Ok(0)
+        }
+        Command::Tlog {
             command: TlogCommand::Key,
         } => {
             let db = vanthu::db::open(&config.database_url).await?;
