@@ -271,7 +271,7 @@ impl Log {
         let mut entries: Vec<(i64, Option<i32>, String, String)> =
             Vec::with_capacity(pending.len());
         let mut new_nodes: Vec<(u32, u64, Hash)> = Vec::new();
-        let mut last_id = 0i32;
+        let mut done_ids: Vec<i32> = Vec::with_capacity(pending.len());
         for (k, r) in pending.iter().enumerate() {
             let id: i32 = r.try_get("", "id")?;
             let doc: Option<i32> = r.try_get("", "document_id")?;
@@ -297,7 +297,7 @@ impl Log {
                 cache.insert((level, idx), h);
                 new_nodes.push((level, idx, h));
             }
-            last_id = id;
+            done_ids.push(id);
         }
         let backend = txn.get_database_backend();
         for chunk in entries.chunks(200) {
@@ -332,12 +332,18 @@ impl Log {
             ))
             .await?;
         }
-        txn.execute_raw(stmt(
-            backend,
-            "DELETE FROM tlog_pending WHERE id <= ?",
-            vec![last_id.into()],
-        ))
-        .await?;
+        // Delete exactly what was sequenced: on PostgreSQL an event with a
+        // lower id may commit after this batch was read, and must stay queued.
+        for chunk in done_ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let vals: Vec<Value> = chunk.iter().map(|i| Value::from(*i)).collect();
+            txn.execute_raw(stmt(
+                backend,
+                &format!("DELETE FROM tlog_pending WHERE id IN ({marks})"),
+                vals,
+            ))
+            .await?;
+        }
         txn.commit().await?;
         Ok(size + entries.len() as u64)
     }
