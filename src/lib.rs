@@ -7,6 +7,7 @@
 
 pub mod bench;
 pub mod clock;
+pub mod compliance;
 pub mod config;
 pub mod db;
 pub mod demo;

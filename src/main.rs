@@ -89,6 +89,21 @@ enum Command {
         #[arg(long, default_value_t = 3600)]
         grace_secs: u64,
     },
+    /// The plan's metrics for a year (the same figures as GET /api/v1/compliance)
+    Report {
+        /// Register year (Vietnam time)
+        #[arg(long)]
+        year: i32,
+        /// Only this unit
+        #[arg(long)]
+        unit: Option<String>,
+        /// Group by unit, month or type
+        #[arg(long, value_parser = ["unit", "month", "type"])]
+        group_by: Option<String>,
+        /// table, csv or json
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+        format: String,
+    },
     /// The public transparency log
     Tlog {
         #[command(subcommand)]
@@ -627,6 +642,65 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 }
                 Err(e) => Err(e.into()),
             }
+        }
+        Command::Report {
+            year,
+            unit,
+            group_by,
+            format,
+        } => {
+            use vanthu::compliance::{self, Filter, GroupBy};
+            let reg = open().await?;
+            let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
+                .ok_or_else(|| anyhow::anyhow!("bad year {year}"))?;
+            let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
+                .ok_or_else(|| anyhow::anyhow!("bad year {year}"))?;
+            let g = match group_by.as_deref() {
+                Some("unit") => GroupBy::Unit,
+                Some("month") => GroupBy::Month,
+                Some("type") => GroupBy::Type,
+                _ => GroupBy::None,
+            };
+            let (m, _) = compliance::compute(
+                &reg,
+                &Filter {
+                    from,
+                    to,
+                    unit,
+                    direction: None,
+                    doc_type: None,
+                },
+                g,
+            )
+            .await?;
+            match format.as_str() {
+                "json" => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({"year": year, "metrics": m}))?
+                ),
+                "csv" => print!("{}", compliance::metrics_csv(&m)),
+                _ => {
+                    println!(
+                        "{:<20} {:<12} {:>9} {:>11} {:>8} {:>7}  met",
+                        "metric", "group", "numerator", "denominator", "rate", "target"
+                    );
+                    for r in &m {
+                        println!(
+                            "{:<20} {:<12} {:>9} {:>11} {:>8} {:>7}  {}",
+                            r.id,
+                            r.group,
+                            r.numerator,
+                            r.denominator,
+                            r.rate
+                                .map(|x| format!("{:.1}%", x * 100.0))
+                                .unwrap_or_else(|| "-".into()),
+                            format!("{:.0}%", r.target * 100.0),
+                            if r.met { "yes" } else { "NO" }
+                        );
+                    }
+                }
+            }
+            Ok(0)
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -819,7 +819,13 @@ fn verify_one(
     };
     r.coverage = coverage::classify(ctx.src, &rg, ctx.revision_ends);
     let covered = Content::Covered(ctx);
-    r.modifications = Modifications::Other;
+    // Until the later revisions are analysed (at the end), nothing after the
+    // signed bytes means no modification.
+    r.modifications = if r.coverage == Coverage::EntireFile {
+        Modifications::None
+    } else {
+        Modifications::Other
+    };
     let Some(contents) = sig.contents.as_deref() else {
         v.fail(SubIndication::FormatFailure, "no /Contents");
         return finish(r, v);

@@ -4,6 +4,7 @@
 
 pub mod admin;
 pub mod auth;
+pub mod compliance;
 pub mod documents;
 pub mod error;
 pub mod extract;
@@ -48,7 +49,8 @@ pub struct AppState {
     tags(
         (name = "documents", description = "The incoming and outgoing registers"),
         (name = "admin", description = "Users, units, officials"),
-        (name = "system", description = "Health and audit")
+        (name = "system", description = "Health and audit"),
+        (name = "compliance", description = "The plan's targets measured")
     )
 )]
 struct ApiDoc;
@@ -96,6 +98,8 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::list_officials, admin::create_official))
         .routes(routes!(admin::add_certificate))
         .routes(routes!(admin::audit_verify))
+        .routes(routes!(compliance::metrics))
+        .routes(routes!(compliance::evidence))
         .layer(DefaultBodyLimit::max(extract::JSON_LIMIT))
         .merge(uploads)
 }

@@ -151,6 +151,14 @@ fn cases() -> Vec<RouteCase> {
             None,
         ),
         rc("post", "/api/v1/verify", "/api/v1/verify", R, None),
+        rc("get", "/api/v1/compliance", "/api/v1/compliance", R, None),
+        rc(
+            "get",
+            "/api/v1/compliance/evidence?metric=e_signature",
+            "/api/v1/compliance/evidence",
+            R,
+            None,
+        ),
     ]
 }
 

@@ -9,6 +9,7 @@ mod attacks;
 mod audit;
 mod bad_input;
 mod cli;
+mod compliance;
 mod conformance;
 mod documents;
 mod fixtures;

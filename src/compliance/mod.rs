@@ -1,0 +1,498 @@
+//! The plan's targets measured (VIETNAM.md "Targets of the plan"): six
+//! metrics with stable ids, each a numerator over a denominator per group,
+//! with the documents behind every gap as evidence. Periods are Vietnam
+//! dates; recalled documents are excluded everywhere; secret documents are
+//! excluded from the exchange and signature rates (they are exempt) and
+//! counted apart.
+//!
+//! Not built yet: CSV/XLSX exports and printable registers, "as verified at
+//! registration" history, the large seed and the SQL-aggregated fast path.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use serde::Serialize;
+
+use crate::entity::{
+    documents, official_certificates, officials, signatures, units, verifications,
+};
+use crate::registry::Registry;
+use crate::registry::error::{Error, Result};
+use crate::registry::types::find_doc_type;
+use crate::text::fold;
+
+/// The metrics, by stable id.
+pub const METRICS: &[(&str, f64, &str)] = &[
+    (
+        "e_signature",
+        1.0,
+        "electronic non-secret documents whose current verification is valid / electronic non-secret documents",
+    ),
+    (
+        "dual_signature",
+        1.0,
+        "electronic outgoing documents with a valid person and a valid organisation signature / electronic outgoing documents",
+    ),
+    (
+        "electronic_exchange",
+        1.0,
+        "documents exchanged with state agencies electronically / non-secret documents exchanged with state agencies",
+    ),
+    (
+        "signer_coverage",
+        1.0,
+        "active officials who signed at least one document validly in the period / active officials",
+    ),
+    (
+        "on_time",
+        0.99,
+        "incoming documents resolved by their deadline / incoming documents whose deadline falls in the period",
+    ),
+    (
+        "digitisation",
+        0.70,
+        "paper documents with a scanned file / paper documents",
+    ),
+];
+
+/// How to group.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GroupBy {
+    /// One group, "all".
+    None,
+    /// By handling/drafting unit.
+    Unit,
+    /// By month of the register date.
+    Month,
+    /// By document type.
+    Type,
+}
+
+/// Which documents.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    /// First register date (Vietnam), inclusive.
+    pub from: NaiveDate,
+    /// Last register date, inclusive.
+    pub to: NaiveDate,
+    /// Unit code.
+    pub unit: Option<String>,
+    /// `incoming` or `outgoing`.
+    pub direction: Option<String>,
+    /// Document type (name or abbreviation).
+    pub doc_type: Option<String>,
+}
+
+/// One metric for one group.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct MetricResult {
+    /// Metric id.
+    pub id: String,
+    /// Group label (`all`, a unit code, `YYYY-MM`, a type).
+    pub group: String,
+    /// Numerator.
+    pub numerator: u64,
+    /// Denominator.
+    pub denominator: u64,
+    /// numerator / denominator, None when the denominator is 0.
+    pub rate: Option<f64>,
+    /// The target rate.
+    pub target: f64,
+    /// Whether the target is met (true when there is nothing to measure).
+    pub met: bool,
+    /// How far from the target, in rate points (negative when short).
+    pub margin: Option<f64>,
+}
+
+/// A document behind a gap.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Evidence {
+    /// Metric id.
+    pub metric: String,
+    /// Group label.
+    pub group: String,
+    /// Document id (None for an official).
+    pub document_id: Option<i32>,
+    /// Official id (signer coverage).
+    pub official_id: Option<i32>,
+    /// Number/symbol or official name.
+    pub label: String,
+    /// Why it counts against the target.
+    pub reason: String,
+}
+
+struct Doc {
+    m: documents::Model,
+    unit: Option<String>,
+    status: Option<String>,
+    person_valid: bool,
+    org_valid: bool,
+    first_sub: Option<String>,
+    modified: bool,
+}
+
+fn group_of(g: GroupBy, d: &Doc) -> String {
+    match g {
+        GroupBy::None => "all".into(),
+        GroupBy::Unit => d.unit.clone().unwrap_or_else(|| "-".into()),
+        GroupBy::Month => d.m.register_date.format("%Y-%m").to_string(),
+        GroupBy::Type => d.m.doc_type.clone(),
+    }
+}
+
+/// Compute every metric, and the evidence for each gap.
+pub async fn compute(
+    reg: &Registry,
+    f: &Filter,
+    g: GroupBy,
+) -> Result<(Vec<MetricResult>, Vec<Evidence>)> {
+    if f.from > f.to {
+        return Err(Error::invalid("invalid_date", "from", "from is after to"));
+    }
+    let unit_rows = units::Entity::find().all(&reg.db).await?;
+    let unit_code: HashMap<i32, String> =
+        unit_rows.iter().map(|u| (u.id, u.code.clone())).collect();
+    let mut cond = Condition::all()
+        .add(documents::Column::RegisterDate.gte(f.from))
+        .add(documents::Column::RegisterDate.lte(f.to))
+        .add(documents::Column::Status.ne("recalled"));
+    if let Some(u) = &f.unit {
+        let id = unit_rows
+            .iter()
+            .find(|x| &x.code == u)
+            .map(|x| x.id)
+            .ok_or_else(|| {
+                Error::invalid(
+                    "unknown_unit",
+                    "unit",
+                    format!("there is no unit with code {u:?}"),
+                )
+            })?;
+        cond = cond.add(documents::Column::UnitId.eq(id));
+    }
+    if let Some(d) = &f.direction {
+        if d != "incoming" && d != "outgoing" {
+            return Err(Error::invalid(
+                "invalid_value",
+                "direction",
+                "direction must be incoming or outgoing",
+            ));
+        }
+        cond = cond.add(documents::Column::Direction.eq(d.as_str()));
+    }
+    if let Some(t) = &f.doc_type {
+        let t = find_doc_type(t).ok_or_else(|| {
+            Error::invalid(
+                "unknown_doc_type",
+                "doc_type",
+                format!("unknown document type {t:?}"),
+            )
+        })?;
+        cond = cond.add(documents::Column::DocType.eq(t.name));
+    }
+    let rows = documents::Entity::find().filter(cond).all(&reg.db).await?;
+    // Latest verification of each document, and its signatures.
+    let ids: Vec<i32> = rows
+        .iter()
+        .filter(|d| d.file_sha256.is_some())
+        .map(|d| d.id)
+        .collect();
+    let mut latest: HashMap<i32, verifications::Model> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        for v in verifications::Entity::find()
+            .filter(verifications::Column::DocumentId.is_in(chunk.iter().copied()))
+            .all(&reg.db)
+            .await?
+        {
+            let keep = latest.get(&v.document_id).is_none_or(|o| o.id < v.id);
+            if keep {
+                latest.insert(v.document_id, v);
+            }
+        }
+    }
+    let vids: Vec<i32> = latest.values().map(|v| v.id).collect();
+    let mut sigs: HashMap<i32, Vec<signatures::Model>> = HashMap::new();
+    for chunk in vids.chunks(500) {
+        for s in signatures::Entity::find()
+            .filter(signatures::Column::VerificationId.is_in(chunk.iter().copied()))
+            .all(&reg.db)
+            .await?
+        {
+            sigs.entry(s.document_id).or_default().push(s);
+        }
+    }
+    let docs: Vec<Doc> = rows
+        .into_iter()
+        .map(|m| {
+            let v = latest.get(&m.id);
+            let ss = sigs.get(&m.id).map(Vec::as_slice).unwrap_or(&[]);
+            let valid_role = |r: &str| {
+                ss.iter()
+                    .any(|s| s.status == "valid" && s.signer_role.as_deref() == Some(r))
+            };
+            Doc {
+                unit: m.unit_id.and_then(|u| unit_code.get(&u).cloned()),
+                status: v.map(|v| v.status.clone()),
+                person_valid: valid_role("person"),
+                org_valid: valid_role("organisation"),
+                first_sub: ss.iter().find_map(|s| s.sub_indication.clone()),
+                modified: ss.iter().any(|s| {
+                    s.status == "invalid"
+                        && s.modifications != "none"
+                        && s.coverage == "entire_revision"
+                }),
+                m,
+            }
+        })
+        .collect();
+
+    let mut counts: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    let mut evidence = Vec::new();
+    let mut tally = |id: &str, group: &str, hit: bool, ev: Option<Evidence>| {
+        let e = counts
+            .entry((id.to_string(), group.to_string()))
+            .or_default();
+        e.1 += 1;
+        if hit {
+            e.0 += 1;
+        } else if let Some(ev) = ev {
+            evidence.push(ev);
+        }
+    };
+    let today = reg.clock.today_vn();
+    for d in &docs {
+        let group = group_of(g, d);
+        let m = &d.m;
+        let label = m
+            .number_symbol
+            .clone()
+            .unwrap_or_else(|| format!("#{}", m.register_number));
+        let ev = |metric: &str, reason: String| Evidence {
+            metric: metric.into(),
+            group: group.clone(),
+            document_id: Some(m.id),
+            official_id: None,
+            label: label.clone(),
+            reason,
+        };
+        let secret = m.secrecy != "none";
+        let electronic = m.channel == "electronic";
+        if electronic && !secret {
+            let valid = d.status.as_deref() == Some("valid");
+            let reason = match (&d.status, d.modified) {
+                (None, _) => "unsigned (no verification)".to_string(),
+                (_, true) => "modified after signing".to_string(),
+                (Some(s), _) if s == "unsigned" => "unsigned".to_string(),
+                (Some(s), _) => format!(
+                    "{s}{}",
+                    d.first_sub
+                        .as_ref()
+                        .map(|x| format!(" ({x})"))
+                        .unwrap_or_default()
+                ),
+            };
+            tally(
+                "e_signature",
+                &group,
+                valid,
+                Some(ev("e_signature", reason.clone())),
+            );
+            if m.direction == "outgoing" {
+                let ok = d.person_valid && d.org_valid;
+                let why = match (d.person_valid, d.org_valid) {
+                    (true, false) => "missing organisation signature".to_string(),
+                    (false, true) => "missing person signature".to_string(),
+                    _ => reason,
+                };
+                tally(
+                    "dual_signature",
+                    &group,
+                    ok,
+                    Some(ev("dual_signature", why)),
+                );
+            }
+        }
+        if m.counterpart == "state_agency" && !secret {
+            tally(
+                "electronic_exchange",
+                &group,
+                electronic,
+                Some(ev("electronic_exchange", "paper channel".into())),
+            );
+        }
+        if m.direction == "incoming"
+            && let Some(due) = m.due_on
+            && due >= f.from
+            && due <= f.to
+        {
+            let on_time = m.resolved_on.is_some_and(|r| r <= due);
+            let late = match m.resolved_on {
+                Some(r) => (r - due).num_days(),
+                None => (today - due).num_days().max(0),
+            };
+            tally(
+                "on_time",
+                &group,
+                on_time,
+                Some(ev("on_time", format!("overdue {late} days"))),
+            );
+        }
+        if !electronic {
+            tally(
+                "digitisation",
+                &group,
+                m.file_sha256.is_some(),
+                Some(ev("digitisation", "paper document without a scan".into())),
+            );
+        }
+    }
+    // Signer coverage: officials matched by certificate fingerprint, falling back to name.
+    let offs = officials::Entity::find()
+        .filter(officials::Column::Active.eq(true))
+        .all(&reg.db)
+        .await?;
+    let certs = official_certificates::Entity::find().all(&reg.db).await?;
+    let by_fp: HashMap<String, i32> = certs
+        .iter()
+        .map(|c| (c.fingerprint_sha256.clone(), c.official_id))
+        .collect();
+    let by_name: HashMap<String, i32> = offs.iter().map(|o| (o.name_key.clone(), o.id)).collect();
+    let mut signed: HashSet<i32> = HashSet::new();
+    for ss in sigs.values() {
+        for s in ss.iter().filter(|s| s.status == "valid") {
+            let who = s
+                .signer_fingerprint
+                .as_ref()
+                .and_then(|fp| by_fp.get(fp))
+                .or_else(|| s.signer_name.as_ref().and_then(|n| by_name.get(&fold(n))));
+            if let Some(id) = who {
+                signed.insert(*id);
+            }
+        }
+    }
+    for o in &offs {
+        if let Some(u) = &f.unit
+            && o.unit_id.and_then(|x| unit_code.get(&x)) != Some(u)
+        {
+            continue;
+        }
+        let group = match g {
+            GroupBy::Unit => o
+                .unit_id
+                .and_then(|x| unit_code.get(&x).cloned())
+                .unwrap_or_else(|| "-".into()),
+            _ => "all".into(),
+        };
+        let hit = signed.contains(&o.id);
+        let e = counts
+            .entry(("signer_coverage".into(), group.clone()))
+            .or_default();
+        e.1 += 1;
+        if hit {
+            e.0 += 1;
+        } else {
+            evidence.push(Evidence {
+                metric: "signer_coverage".into(),
+                group,
+                document_id: None,
+                official_id: Some(o.id),
+                label: o.full_name.clone(),
+                reason: "no valid digital signature in the period".into(),
+            });
+        }
+    }
+    let mut out = Vec::new();
+    for (id, target, _) in METRICS {
+        let groups: Vec<&(String, String)> = counts.keys().filter(|(m, _)| m == id).collect();
+        for key in groups {
+            let (n, dnm) = counts[key];
+            let rate = (dnm > 0).then(|| n as f64 / dnm as f64);
+            out.push(MetricResult {
+                id: id.to_string(),
+                group: key.1.clone(),
+                numerator: n,
+                denominator: dnm,
+                rate,
+                target: *target,
+                met: rate.is_none_or(|r| r + 1e-12 >= *target),
+                margin: rate.map(|r| ((r - target) * 10_000.0).round() / 10_000.0),
+            });
+        }
+        if !counts.keys().any(|(m, _)| m == id) {
+            out.push(MetricResult {
+                id: id.to_string(),
+                group: "all".into(),
+                numerator: 0,
+                denominator: 0,
+                rate: None,
+                target: *target,
+                met: true,
+                margin: None,
+            });
+        }
+    }
+    Ok((out, evidence))
+}
+
+/// A CSV field: quoted, with cells that a spreadsheet would run as a
+/// formula (`=`, `+`, `-`, `@`, tab, CR) neutralised by a leading apostrophe.
+pub fn csv_field(s: &str) -> String {
+    let s = if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    };
+    format!("\"{}\"", s.replace('"', "\"\""))
+}
+
+/// Metrics as CSV (header line, then one line per metric and group).
+pub fn metrics_csv(m: &[MetricResult]) -> String {
+    let mut out = String::from("id,group,numerator,denominator,rate,target,met,margin\n");
+    for r in m {
+        out.push_str(&format!(
+            "{},{},{},{},{},{},{},{}\n",
+            csv_field(&r.id),
+            csv_field(&r.group),
+            r.numerator,
+            r.denominator,
+            r.rate.map(|x| format!("{x:.4}")).unwrap_or_default(),
+            r.target,
+            r.met,
+            r.margin.map(|x| format!("{x:.4}")).unwrap_or_default()
+        ));
+    }
+    out
+}
+
+/// Evidence as CSV.
+pub fn evidence_csv(e: &[Evidence]) -> String {
+    let mut out = String::from("metric,group,document_id,official_id,label,reason\n");
+    for x in e {
+        out.push_str(&format!(
+            "{},{},{},{},{},{}\n",
+            csv_field(&x.metric),
+            csv_field(&x.group),
+            x.document_id.map(|v| v.to_string()).unwrap_or_default(),
+            x.official_id.map(|v| v.to_string()).unwrap_or_default(),
+            csv_field(&x.label),
+            csv_field(&x.reason)
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn csv_neutralises_formulas_and_quotes() {
+        assert_eq!(csv_field("=1+1"), "\"'=1+1\"");
+        assert_eq!(csv_field("+84"), "\"'+84\"");
+        assert_eq!(csv_field("-5"), "\"'-5\"");
+        assert_eq!(csv_field("@SUM(A1)"), "\"'@SUM(A1)\"");
+        assert_eq!(csv_field("a \"b\""), "\"a \"\"b\"\"\"");
+        assert_eq!(csv_field("Sở Nội vụ"), "\"Sở Nội vụ\"");
+    }
+}

@@ -1,0 +1,133 @@
+//! `/api/v1/compliance`: the plan's metrics per group, and the documents behind each gap.
+
+use axum::Json;
+use axum::extract::{RawQuery, State};
+use chrono::{Datelike, NaiveDate};
+use serde_json::{Value, json};
+
+use super::AppState;
+use super::auth::{Authed, Read};
+use super::error::{ApiResult, ErrorBody};
+use super::extract::{parse_num, query_pairs};
+use crate::compliance::{self, Filter, GroupBy};
+use crate::registry::Error;
+use crate::registry::fields::parse_date;
+
+/// The parsed filter, grouping, and the raw query pairs.
+type Parsed = (Filter, GroupBy, Vec<(String, String)>);
+
+const PARAMS: &[&str] = &[
+    "from",
+    "to",
+    "unit",
+    "direction",
+    "type",
+    "group_by",
+    "metric",
+    "page",
+    "per_page",
+];
+
+fn filter(
+    reg_today: NaiveDate,
+    raw: Option<&str>,
+) -> Result<Parsed, Error> {
+    let pairs = query_pairs(raw, PARAMS)?;
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(a, v)| a == k && !v.trim().is_empty())
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let year_start = NaiveDate::from_ymd_opt(reg_today.year(), 1, 1).unwrap_or(reg_today);
+    let from = get("from")
+        .map(|s| parse_date("from", &s))
+        .transpose()?
+        .unwrap_or(year_start);
+    let to = get("to")
+        .map(|s| parse_date("to", &s))
+        .transpose()?
+        .unwrap_or(reg_today);
+    let g = match get("group_by").as_deref() {
+        None => GroupBy::None,
+        Some("unit") => GroupBy::Unit,
+        Some("month") => GroupBy::Month,
+        Some("type") => GroupBy::Type,
+        Some(_) => {
+            return Err(Error::invalid(
+                "invalid_value",
+                "group_by",
+                "group_by must be unit, month or type",
+            ));
+        }
+    };
+    Ok((
+        Filter {
+            from,
+            to,
+            unit: get("unit"),
+            direction: get("direction"),
+            doc_type: get("type"),
+        },
+        g,
+        pairs,
+    ))
+}
+
+/// The plan's metrics: `{"metrics":[{"id","group","numerator","denominator","rate","target","met","margin"}…]}`.
+#[utoipa::path(get, path = "/api/v1/compliance", tag = "compliance",
+    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("unit" = Option<String>, Query), ("direction" = Option<String>, Query), ("type" = Option<String>, Query), ("group_by" = Option<String>, Query, description = "unit, month or type")),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn metrics(
+    State(s): State<AppState>,
+    _auth: Authed<Read>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let (f, g, _) = filter(s.registry.clock.today_vn(), q.as_deref())?;
+    let (m, _) = compliance::compute(&s.registry, &f, g).await?;
+    Ok(Json(json!({"from": f.from, "to": f.to, "metrics": m})))
+}
+
+/// The documents (or officials) behind a metric's gap: `{"items":[…],"total":N}`.
+#[utoipa::path(get, path = "/api/v1/compliance/evidence", tag = "compliance",
+    params(("metric" = String, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("unit" = Option<String>, Query), ("direction" = Option<String>, Query), ("type" = Option<String>, Query), ("group_by" = Option<String>, Query), ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
+    responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn evidence(
+    State(s): State<AppState>,
+    _auth: Authed<Read>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<Json<Value>> {
+    let (f, g, pairs) = filter(s.registry.clock.today_vn(), q.as_deref())?;
+    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    let metric = get("metric")
+        .ok_or_else(|| Error::invalid("missing_field", "metric", "metric is required"))?;
+    if !compliance::METRICS.iter().any(|(id, _, _)| *id == metric) {
+        return Err(Error::invalid(
+            "invalid_value",
+            "metric",
+            format!("unknown metric {metric:?}"),
+        )
+        .into());
+    }
+    let page: u64 = get("page")
+        .map(|p| parse_num("page", &p))
+        .transpose()?
+        .unwrap_or(1)
+        .max(1);
+    let per_page: u64 = get("per_page")
+        .map(|p| parse_num("per_page", &p))
+        .transpose()?
+        .unwrap_or(100)
+        .clamp(1, 1000);
+    let (_, ev) = compliance::compute(&s.registry, &f, g).await?;
+    let items: Vec<_> = ev.into_iter().filter(|e| e.metric == metric).collect();
+    let total = items.len();
+    let page_items: Vec<_> = items
+        .into_iter()
+        .skip(((page - 1) * per_page) as usize)
+        .take(per_page as usize)
+        .collect();
+    Ok(Json(
+        json!({"items": page_items, "total": total, "page": page, "per_page": per_page}),
+    ))
+}

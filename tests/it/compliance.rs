@@ -1,0 +1,214 @@
+//! The plan's metrics on a crafted data set, with figures computed by hand:
+//! secret documents out of the exchange and signature rates, an invalid
+//! signature counted as not signed, recalled documents excluded, and the
+//! evidence of each metric summing to denominator − numerator.
+
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::fixtures::fixture;
+use crate::harness::{TestApp, incoming_paper};
+
+async fn reg(app: &TestApp, path: &str, mut meta: Value, file: Option<&str>) -> i64 {
+    if file.is_some() && meta["channel"] != "paper-scan" {
+        meta["channel"] = json!("electronic");
+    } else if meta["channel"] == "paper-scan" {
+        meta["channel"] = json!("paper");
+    }
+    let (s, d) = match file {
+        Some(f) => {
+            app.post_multipart(path, &meta.to_string(), Some(fixture(f)))
+                .await
+        }
+        None => app.post_json(path, &meta).await,
+    };
+    assert_eq!(s, 201, "{d}");
+    d["id"].as_i64().expect("id")
+}
+
+fn metric<'a>(m: &'a Value, id: &str) -> &'a Value {
+    m["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|x| x["id"] == id && x["group"] == "all")
+        .expect("metric")
+}
+
+both!(metrics_by_hand, |app: TestApp| async move {
+    let inc = "/api/v1/documents/incoming";
+    let out = "/api/v1/documents/outgoing";
+    let mut m1 = incoming_paper("1 hợp lệ đúng hạn");
+    m1["issued_on"] = json!("2025-06-01");
+    m1["received_on"] = json!("2025-06-05");
+    m1["due_on"] = json!("2025-06-10");
+    m1["issuer"] = json!("Sở A");
+    let d1 = reg(&app, inc, m1, Some("person.pdf")).await;
+    let mut m2 = incoming_paper("2 bị sửa, quá hạn");
+    m2["due_on"] = json!("2025-06-14");
+    m2["issuer"] = json!("Sở B");
+    m2["received_on"] = json!("2025-06-14");
+    let d2 = reg(&app, inc, m2, Some("tampered-byte.pdf")).await;
+    let mut m3 = incoming_paper("3 giấy từ cơ quan nhà nước");
+    m3["issuer"] = json!("Sở C");
+    let d3 = reg(&app, inc, m3, None).await;
+    let mut m4 = incoming_paper("4 giấy của công dân có bản quét");
+    m4["issuer"] = json!("Ông D");
+    m4["counterpart"] = json!("citizen");
+    m4["channel"] = json!("paper-scan");
+    reg(&app, inc, m4, Some("base.pdf")).await;
+    let mut m5 = incoming_paper("5 mật");
+    m5["issuer"] = json!("Sở E");
+    m5["secrecy"] = json!("mat");
+    reg(&app, inc, m5, Some("person.pdf")).await;
+    let d6 = reg(
+        &app,
+        out,
+        json!({"doc_type": "QĐ", "subject": "6 đủ hai chữ ký"}),
+        Some("person-then-organisation.pdf"),
+    )
+    .await;
+    let d7 = reg(
+        &app,
+        out,
+        json!({"doc_type": "QĐ", "subject": "7 thiếu chữ ký cơ quan"}),
+        Some("person.pdf"),
+    )
+    .await;
+    let mut m8 = incoming_paper("8 thu hồi");
+    m8["issuer"] = json!("Sở G");
+    let d8 = reg(&app, inc, m8, None).await;
+    let (s, _) = app
+        .post_json(
+            &format!("/api/v1/documents/{d8}/recall"),
+            &json!({"reason": "nhầm"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    // Document 1 handled on time; document 2 left overdue.
+    let r = app
+        .http
+        .patch(app.url(&format!("/api/v1/documents/{d1}/handling")))
+        .bearer_auth(&app.clerk)
+        .json(&json!({"status": "done", "resolved_on": "2025-06-09"}))
+        .send()
+        .await
+        .expect("patch");
+    assert_eq!(r.status().as_u16(), 200);
+    // Officials: one who signed (matched by name), one who did not.
+    for name in ["Nguyễn Văn An", "Trần Thị Bình"] {
+        let r = app
+            .http
+            .post(app.url("/api/v1/officials"))
+            .bearer_auth(&app.admin)
+            .json(&json!({"full_name": name, "unit": "VP"}))
+            .send()
+            .await
+            .expect("official");
+        assert_eq!(r.status().as_u16(), 201);
+    }
+
+    let (s, m) = app
+        .get(
+            "/api/v1/compliance?from=2025-01-01&to=2025-06-15",
+            &app.auditor,
+        )
+        .await;
+    assert_eq!(s, 200, "{m}");
+    let want = [
+        ("e_signature", 3, 4),         // 1, 6, 7 valid; 2 invalid; 5 secret excluded
+        ("dual_signature", 1, 2),      // 6 both; 7 person only
+        ("electronic_exchange", 4, 5), // 1, 2, 6, 7 electronic; 3 paper; 4 citizen; 5 secret; 8 recalled
+        ("on_time", 1, 2),             // 1 by its deadline; 2 overdue
+        ("digitisation", 1, 2),        // 4 scanned; 3 not
+        ("signer_coverage", 1, 2),     // Nguyễn Văn An signed; Trần Thị Bình did not
+    ];
+    for (id, n, d) in want {
+        let x = metric(&m, id);
+        assert_eq!(
+            (x["numerator"].as_u64(), x["denominator"].as_u64()),
+            (Some(n), Some(d)),
+            "{id}: {x}"
+        );
+        assert_eq!(x["met"], false, "{id}");
+        // The evidence lists exactly the gap.
+        let (_, e) = app
+            .get(
+                &format!("/api/v1/compliance/evidence?metric={id}&from=2025-01-01&to=2025-06-15"),
+                &app.auditor,
+            )
+            .await;
+        assert_eq!(e["total"].as_u64(), Some(d - n), "{id}: {e}");
+    }
+    let (_, e) = app
+        .get(
+            "/api/v1/compliance/evidence?metric=e_signature&from=2025-01-01&to=2025-06-15",
+            &app.auditor,
+        )
+        .await;
+    assert_eq!(e["items"][0]["document_id"], d2);
+    assert!(
+        e["items"][0]["reason"]
+            .as_str()
+            .is_some_and(|r| r.contains("HASH_FAILURE")),
+        "{e}"
+    );
+    let (_, e) = app
+        .get(
+            "/api/v1/compliance/evidence?metric=dual_signature&from=2025-01-01&to=2025-06-15",
+            &app.auditor,
+        )
+        .await;
+    assert_eq!(e["items"][0]["document_id"], d7);
+    assert_eq!(e["items"][0]["reason"], "missing organisation signature");
+    let (_, e) = app
+        .get(
+            "/api/v1/compliance/evidence?metric=on_time&from=2025-01-01&to=2025-06-15",
+            &app.auditor,
+        )
+        .await;
+    assert_eq!(
+        (
+            e["items"][0]["document_id"].as_i64(),
+            e["items"][0]["reason"].as_str()
+        ),
+        (Some(d2), Some("overdue 1 days"))
+    );
+    let (_, e) = app
+        .get(
+            "/api/v1/compliance/evidence?metric=electronic_exchange&from=2025-01-01&to=2025-06-15",
+            &app.auditor,
+        )
+        .await;
+    assert_eq!(e["items"][0]["document_id"], d3);
+    let _ = d6;
+    // Grouped by unit, and filters.
+    let (_, g) = app
+        .get(
+            "/api/v1/compliance?from=2025-01-01&to=2025-06-15&group_by=unit",
+            &app.auditor,
+        )
+        .await;
+    assert!(
+        g["metrics"]
+            .as_array()
+            .expect("m")
+            .iter()
+            .any(|x| x["id"] == "on_time" && x["group"] == "VP")
+    );
+    let (_, o) = app
+        .get(
+            "/api/v1/compliance?from=2025-01-01&to=2025-06-15&direction=outgoing",
+            &app.auditor,
+        )
+        .await;
+    assert_eq!(metric(&o, "e_signature")["denominator"], 2);
+    let (s, _) = app
+        .get("/api/v1/compliance?group_by=colour", &app.auditor)
+        .await;
+    assert_eq!(s, 422);
+    let (s, _) = app
+        .get("/api/v1/compliance/evidence?metric=nope", &app.auditor)
+        .await;
+    assert_eq!(s, 422);
+});
