@@ -28,10 +28,7 @@ const PARAMS: &[&str] = &[
     "per_page",
 ];
 
-fn filter(
-    reg_today: NaiveDate,
-    raw: Option<&str>,
-) -> Result<Parsed, Error> {
+fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
     let pairs = query_pairs(raw, PARAMS)?;
     let get = |k: &str| {
         pairs

@@ -212,3 +212,83 @@ both!(metrics_by_hand, |app: TestApp| async move {
         .await;
     assert_eq!(s, 422);
 });
+
+fn fingerprint(name: &str) -> String {
+    let der = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join(format!("certs-test/{name}/{name}.cert.der")),
+    )
+    .expect("cert");
+    hex::encode(openssl::sha::sha256(&der))
+}
+
+both!(
+    year_boundary_and_two_certificates,
+    |app: TestApp| async move {
+        let out = "/api/v1/documents/outgoing";
+        // 23:30 on 31 December 2024 and 00:30 on 1 January 2025, Vietnam time.
+        app.set_now("2024-12-31T16:30:00Z");
+        reg(
+            &app,
+            out,
+            json!({"doc_type": "QĐ", "subject": "cuối năm"}),
+            Some("person.pdf"),
+        )
+        .await;
+        app.set_now("2024-12-31T17:30:00Z");
+        reg(
+            &app,
+            out,
+            json!({"doc_type": "QĐ", "subject": "đầu năm"}),
+            Some("person-ec.pdf"),
+        )
+        .await;
+        let (_, y24) = app
+            .get(
+                "/api/v1/compliance?from=2024-01-01&to=2024-12-31",
+                &app.auditor,
+            )
+            .await;
+        let (_, y25) = app
+            .get(
+                "/api/v1/compliance?from=2025-01-01&to=2025-12-31",
+                &app.auditor,
+            )
+            .await;
+        assert_eq!(metric(&y24, "e_signature")["denominator"], 1, "{y24}");
+        assert_eq!(metric(&y25, "e_signature")["denominator"], 1, "{y25}");
+        // One official holding both certificates is counted once.
+        let r = app
+            .http
+            .post(app.url("/api/v1/officials"))
+            .bearer_auth(&app.admin)
+            .json(&json!({"full_name": "Ông Khác Tên", "unit": "VP"}))
+            .send()
+            .await
+            .expect("official");
+        let off: Value = r.json().await.expect("json");
+        for c in ["person", "person-ec"] {
+            let r = app
+                .http
+                .post(app.url(&format!("/api/v1/officials/{}/certificates", off["id"])))
+                .bearer_auth(&app.admin)
+                .json(&json!({"fingerprint_sha256": fingerprint(c), "role": "person"}))
+                .send()
+                .await
+                .expect("cert");
+            assert_eq!(r.status().as_u16(), 201);
+        }
+        let (_, both) = app
+            .get(
+                "/api/v1/compliance?from=2024-01-01&to=2025-12-31",
+                &app.auditor,
+            )
+            .await;
+        let sc = metric(&both, "signer_coverage");
+        assert_eq!(
+            (sc["numerator"].as_u64(), sc["denominator"].as_u64()),
+            (Some(1), Some(1)),
+            "matched by fingerprint, not by name: {sc}"
+        );
+    }
+);
