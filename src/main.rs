@@ -100,8 +100,8 @@ enum Command {
         /// Group by unit, month or type
         #[arg(long, value_parser = ["unit", "month", "type"])]
         group_by: Option<String>,
-        /// table, csv or json
-        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json"])]
+        /// table, csv, json, or xlsx (written to stdout: redirect it to a file)
+        #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "xlsx"])]
         format: String,
     },
     /// The public transparency log
@@ -661,7 +661,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 Some("type") => GroupBy::Type,
                 _ => GroupBy::None,
             };
-            let (m, _) = compliance::compute(
+            let (m, ev) = compliance::compute(
                 &reg,
                 &Filter {
                     from,
@@ -679,6 +679,11 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                     serde_json::to_string_pretty(&serde_json::json!({"year": year, "metrics": m}))?
                 ),
                 "csv" => print!("{}", compliance::metrics_csv(&m)),
+                "xlsx" => {
+                    use std::io::Write;
+                    let bytes = compliance::xlsx(&m, &ev)?;
+                    std::io::stdout().write_all(&bytes)?;
+                }
                 _ => {
                     println!(
                         "{:<20} {:<12} {:>9} {:>11} {:>8} {:>7}  met",

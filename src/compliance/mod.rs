@@ -482,6 +482,75 @@ pub fn evidence_csv(e: &[Evidence]) -> String {
     out
 }
 
+/// Metrics and evidence as an XLSX workbook (two sheets). Text cells are
+/// written as strings, never as formulas.
+pub fn xlsx(m: &[MetricResult], e: &[Evidence]) -> Result<Vec<u8>> {
+    use rust_xlsxwriter::Workbook;
+    let x = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("XLSX: {e}"));
+    let mut wb = Workbook::new();
+    let s = wb.add_worksheet();
+    s.set_name("metrics").map_err(x)?;
+    for (c, h) in [
+        "id",
+        "group",
+        "numerator",
+        "denominator",
+        "rate",
+        "target",
+        "met",
+        "margin",
+    ]
+    .iter()
+    .enumerate()
+    {
+        s.write_string(0, c as u16, *h).map_err(x)?;
+    }
+    for (i, r) in m.iter().enumerate() {
+        let row = i as u32 + 1;
+        s.write_string(row, 0, &r.id).map_err(x)?;
+        s.write_string(row, 1, &r.group).map_err(x)?;
+        s.write_number(row, 2, r.numerator as f64).map_err(x)?;
+        s.write_number(row, 3, r.denominator as f64).map_err(x)?;
+        if let Some(v) = r.rate {
+            s.write_number(row, 4, v).map_err(x)?;
+        }
+        s.write_number(row, 5, r.target).map_err(x)?;
+        s.write_boolean(row, 6, r.met).map_err(x)?;
+        if let Some(v) = r.margin {
+            s.write_number(row, 7, v).map_err(x)?;
+        }
+    }
+    let s = wb.add_worksheet();
+    s.set_name("evidence").map_err(x)?;
+    for (c, h) in [
+        "metric",
+        "group",
+        "document_id",
+        "official_id",
+        "label",
+        "reason",
+    ]
+    .iter()
+    .enumerate()
+    {
+        s.write_string(0, c as u16, *h).map_err(x)?;
+    }
+    for (i, v) in e.iter().enumerate() {
+        let row = i as u32 + 1;
+        s.write_string(row, 0, &v.metric).map_err(x)?;
+        s.write_string(row, 1, &v.group).map_err(x)?;
+        if let Some(d) = v.document_id {
+            s.write_number(row, 2, f64::from(d)).map_err(x)?;
+        }
+        if let Some(o) = v.official_id {
+            s.write_number(row, 3, f64::from(o)).map_err(x)?;
+        }
+        s.write_string(row, 4, &v.label).map_err(x)?;
+        s.write_string(row, 5, &v.reason).map_err(x)?;
+    }
+    wb.save_to_buffer().map_err(x)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

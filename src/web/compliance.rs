@@ -26,6 +26,8 @@ const PARAMS: &[&str] = &[
     "metric",
     "page",
     "per_page",
+    "format",
+    "kind",
 ];
 
 fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
@@ -127,4 +129,57 @@ pub async fn evidence(
     Ok(Json(
         json!({"items": page_items, "total": total, "page": page, "per_page": per_page}),
     ))
+}
+
+/// Export metrics and evidence: `format=csv|xlsx`; for CSV, `kind=metrics|evidence`.
+#[utoipa::path(get, path = "/api/v1/compliance/export", tag = "compliance",
+    params(("format" = String, Query, description = "csv or xlsx"), ("kind" = Option<String>, Query, description = "metrics (default) or evidence, for CSV"), ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("unit" = Option<String>, Query), ("direction" = Option<String>, Query), ("type" = Option<String>, Query), ("group_by" = Option<String>, Query)),
+    responses((status = 200, description = "text/csv or an XLSX workbook"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn export(
+    State(s): State<AppState>,
+    _auth: Authed<Read>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<axum::response::Response> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let (f, g, pairs) = filter(s.registry.clock.today_vn(), q.as_deref())?;
+    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    let (m, e) = compliance::compute(&s.registry, &f, g).await?;
+    let (body, ctype, name) = match (get("format").as_deref(), get("kind").as_deref()) {
+        (Some("csv"), None | Some("metrics")) => (
+            compliance::metrics_csv(&m).into_bytes(),
+            "text/csv; charset=utf-8",
+            "compliance-metrics.csv",
+        ),
+        (Some("csv"), Some("evidence")) => (
+            compliance::evidence_csv(&e).into_bytes(),
+            "text/csv; charset=utf-8",
+            "compliance-evidence.csv",
+        ),
+        (Some("csv"), Some(_)) => {
+            return Err(Error::invalid(
+                "invalid_value",
+                "kind",
+                "kind must be metrics or evidence",
+            )
+            .into());
+        }
+        (Some("xlsx"), _) => (
+            compliance::xlsx(&m, &e)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "compliance.xlsx",
+        ),
+        _ => {
+            return Err(
+                Error::invalid("invalid_value", "format", "format must be csv or xlsx").into(),
+            );
+        }
+    };
+    let mut r = body.into_response();
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
+        r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(r)
 }

@@ -100,6 +100,7 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(admin::audit_verify))
         .routes(routes!(compliance::metrics))
         .routes(routes!(compliance::evidence))
+        .routes(routes!(compliance::export))
         .layer(DefaultBodyLimit::max(extract::JSON_LIMIT))
         .merge(uploads)
 }

@@ -292,3 +292,85 @@ both!(
         );
     }
 );
+
+both!(exports_carry_the_same_numbers, |app: TestApp| async move {
+    // A number/symbol a spreadsheet would run as a formula.
+    let mut m = incoming_paper("giấy");
+    m["number_symbol"] = json!("=HYPERLINK(\"x\")");
+    reg(&app, "/api/v1/documents/incoming", m, None).await;
+    let (_, j) = app
+        .get(
+            "/api/v1/compliance?from=2025-01-01&to=2025-06-15",
+            &app.auditor,
+        )
+        .await;
+    let dig = metric(&j, "digitisation");
+    // CSV, read back.
+    let csv = app
+        .http
+        .get(app.url("/api/v1/compliance/export?format=csv&from=2025-01-01&to=2025-06-15"))
+        .bearer_auth(&app.auditor)
+        .send()
+        .await
+        .expect("csv");
+    assert_eq!(csv.status().as_u16(), 200);
+    let text = csv.text().await.expect("text");
+    let row = text
+        .lines()
+        .find(|l| l.starts_with("\"digitisation\""))
+        .expect("digitisation row");
+    let cols: Vec<&str> = row.split(',').collect();
+    assert_eq!(
+        (cols[2], cols[3]),
+        (
+            dig["numerator"].to_string().as_str(),
+            dig["denominator"].to_string().as_str()
+        )
+    );
+    let ev = app
+        .http
+        .get(app.url(
+            "/api/v1/compliance/export?format=csv&kind=evidence&from=2025-01-01&to=2025-06-15",
+        ))
+        .bearer_auth(&app.auditor)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        ev.contains("\"'=HYPERLINK(\"\"x\"\")\""),
+        "formula neutralised: {ev}"
+    );
+    // XLSX, read back.
+    let x = app
+        .http
+        .get(app.url("/api/v1/compliance/export?format=xlsx&from=2025-01-01&to=2025-06-15"))
+        .bearer_auth(&app.auditor)
+        .send()
+        .await
+        .expect("xlsx");
+    assert_eq!(x.status().as_u16(), 200);
+    let bytes = x.bytes().await.expect("bytes").to_vec();
+    use calamine::Reader;
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("workbook opens");
+    let sheet = wb.worksheet_range("metrics").expect("metrics sheet");
+    let found = sheet
+        .rows()
+        .find(|r| r.first().map(|c| c.to_string()) == Some("digitisation".into()))
+        .expect("row");
+    assert_eq!(found[2].to_string(), dig["numerator"].to_string());
+    assert_eq!(found[3].to_string(), dig["denominator"].to_string());
+    let evs = wb.worksheet_range("evidence").expect("evidence sheet");
+    assert!(
+        evs.rows()
+            .any(|r| r.get(4).map(|c| c.to_string()) == Some("=HYPERLINK(\"x\")".into())),
+        "stored as text, not a formula"
+    );
+    let (s, _) = app
+        .get("/api/v1/compliance/export?format=pdf", &app.auditor)
+        .await;
+    assert_eq!(s, 422);
+});
