@@ -8,6 +8,8 @@
 //! Not built yet: CSV/XLSX exports and printable registers, "as verified at
 //! registration" history, the large seed and the SQL-aggregated fast path.
 
+pub mod registers;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;

@@ -183,3 +183,59 @@ pub async fn export(
     }
     Ok(r)
 }
+
+/// A register as Decree 30 prints it: `book` incoming, outgoing or followup; `format=csv|html`; `series=normal|secret`.
+#[utoipa::path(get, path = "/api/v1/registers/{book}", tag = "compliance",
+    params(("book" = String, Path, description = "incoming, outgoing or followup"), ("year" = Option<i32>, Query), ("format" = Option<String>, Query, description = "html (default) or csv"), ("series" = Option<String>, Query, description = "normal (default) or secret")),
+    responses((status = 200, description = "text/html or text/csv"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn register_book(
+    State(s): State<AppState>,
+    _auth: Authed<Read>,
+    axum::extract::Path(book): axum::extract::Path<String>,
+    RawQuery(q): RawQuery,
+) -> ApiResult<axum::response::Response> {
+    use crate::compliance::registers::{self, Book};
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let book = Book::parse(&book)
+        .ok_or_else(|| Error::not_found("no such register: incoming, outgoing or followup"))?;
+    let pairs = query_pairs(q.as_deref(), &["year", "format", "series"])?;
+    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    let year: i32 = match get("year") {
+        Some(y) => parse_num("year", &y)?,
+        None => s.registry.clock.today_vn().year(),
+    };
+    let secret = match get("series").as_deref() {
+        None | Some("normal") => false,
+        Some("secret") => true,
+        Some(_) => {
+            return Err(Error::invalid(
+                "invalid_value",
+                "series",
+                "series must be normal or secret",
+            )
+            .into());
+        }
+    };
+    let r = registers::build(&s.registry, book, year, secret).await?;
+    let (body, ctype) = match get("format").as_deref() {
+        None | Some("html") => (
+            registers::html(&r, &s.registry.agency_name),
+            "text/html; charset=utf-8",
+        ),
+        Some("csv") => (registers::csv(&r), "text/csv; charset=utf-8"),
+        Some(_) => {
+            return Err(
+                Error::invalid("invalid_value", "format", "format must be html or csv").into(),
+            );
+        }
+    };
+    let mut resp = body.into_response();
+    resp.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
+    resp.headers_mut().insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static("default-src 'none'; style-src 'unsafe-inline'"),
+    );
+    Ok(resp)
+}

@@ -101,6 +101,7 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(compliance::metrics))
         .routes(routes!(compliance::evidence))
         .routes(routes!(compliance::export))
+        .routes(routes!(compliance::register_book))
         .layer(DefaultBodyLimit::max(extract::JSON_LIMIT))
         .merge(uploads)
 }

@@ -154,6 +154,13 @@ fn cases() -> Vec<RouteCase> {
         rc("get", "/api/v1/compliance", "/api/v1/compliance", R, None),
         rc(
             "get",
+            "/api/v1/registers/incoming",
+            "/api/v1/registers/{book}",
+            R,
+            None,
+        ),
+        rc(
+            "get",
             "/api/v1/compliance/export?format=csv",
             "/api/v1/compliance/export",
             R,

@@ -374,3 +374,91 @@ both!(exports_carry_the_same_numbers, |app: TestApp| async move {
         .await;
     assert_eq!(s, 422);
 });
+
+both!(printable_registers, |app: TestApp| async move {
+    let mut a = incoming_paper("<script>alert(1)</script> & báo cáo");
+    a["due_on"] = json!("2025-06-20");
+    reg(&app, "/api/v1/documents/incoming", a, None).await;
+    let mut s = incoming_paper("mật");
+    s["secrecy"] = json!("mat");
+    s["issuer"] = json!("Cơ quan mật");
+    reg(&app, "/api/v1/documents/incoming", s, None).await;
+    reg(&app, "/api/v1/documents/outgoing", json!({"doc_type": "TB", "subject": "Thông báo", "signer_name": "Nguyễn Văn An", "recipients": ["Sở A", "Sở B"], "copies": 3, "channel": "paper"}), None).await;
+
+    let csv = app
+        .http
+        .get(app.url("/api/v1/registers/incoming?year=2025&format=csv"))
+        .bearer_auth(&app.clerk)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "\"SỔ ĐĂNG KÝ VĂN BẢN ĐẾN\"");
+    assert!(lines.iter().any(|l| l.starts_with("\"Quyển số\"")));
+    let header = lines
+        .iter()
+        .find(|l| l.starts_with("\"Ngày đến\""))
+        .expect("columns");
+    assert_eq!(header.split("\",\"").count(), 10, "{header}");
+    assert!(csv.contains("\"01\""), "số đến 01");
+    assert!(
+        !csv.contains("Cơ quan mật"),
+        "secret documents are in their own book"
+    );
+    let secret = app
+        .http
+        .get(app.url("/api/v1/registers/incoming?year=2025&format=csv&series=secret"))
+        .bearer_auth(&app.auditor)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(secret.contains("Cơ quan mật") && secret.contains("02 (mật)"));
+    let html = app
+        .http
+        .get(app.url("/api/v1/registers/incoming?year=2025"))
+        .bearer_auth(&app.clerk)
+        .send()
+        .await
+        .expect("html")
+        .text()
+        .await
+        .expect("text");
+    assert!(html.contains("size:A4 landscape") && html.contains("Tên loại và trích yếu nội dung"));
+    assert!(
+        html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; báo cáo")
+            && !html.contains("<script>"),
+        "escaped"
+    );
+    let out = app
+        .http
+        .get(app.url("/api/v1/registers/outgoing?year=2025&format=csv"))
+        .bearer_auth(&app.clerk)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(
+        out.contains("\"01/TB-SNV\"") && out.contains("\"Sở A; Sở B\"") && out.contains("\"3\"")
+    );
+    let fu = app
+        .http
+        .get(app.url("/api/v1/registers/followup?year=2025&format=csv"))
+        .bearer_auth(&app.clerk)
+        .send()
+        .await
+        .expect("csv")
+        .text()
+        .await
+        .expect("text");
+    assert!(fu.contains("20/06/2025"), "the deadline column: {fu}");
+    let (s, _) = app.get("/api/v1/registers/nope", &app.clerk).await;
+    assert_eq!(s, 404);
+});
