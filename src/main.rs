@@ -669,6 +669,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                     unit,
                     direction: None,
                     doc_type: None,
+                    as_registered: false,
                 },
                 g,
             )

@@ -84,6 +84,8 @@ pub struct Filter {
     pub direction: Option<String>,
     /// Document type (name or abbreviation).
     pub doc_type: Option<String>,
+    /// Use each document's verification at registration instead of its current one.
+    pub as_registered: bool,
 }
 
 /// One metric for one group.
@@ -207,7 +209,14 @@ pub async fn compute(
             .all(&reg.db)
             .await?
         {
-            let keep = latest.get(&v.document_id).is_none_or(|o| o.id < v.id);
+            // "As verified now": the newest report; "as verified at registration": the first.
+            let keep = latest.get(&v.document_id).is_none_or(|o| {
+                if f.as_registered {
+                    v.id < o.id
+                } else {
+                    o.id < v.id
+                }
+            });
             if keep {
                 latest.insert(v.document_id, v);
             }

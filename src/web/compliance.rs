@@ -28,6 +28,7 @@ const PARAMS: &[&str] = &[
     "per_page",
     "format",
     "kind",
+    "as_verified",
 ];
 
 fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
@@ -60,6 +61,17 @@ fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
             ));
         }
     };
+    let as_registered = match get("as_verified").as_deref() {
+        None | Some("now") => false,
+        Some("registration") => true,
+        Some(_) => {
+            return Err(Error::invalid(
+                "invalid_value",
+                "as_verified",
+                "as_verified must be now or registration",
+            ));
+        }
+    };
     Ok((
         Filter {
             from,
@@ -67,6 +79,7 @@ fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
             unit: get("unit"),
             direction: get("direction"),
             doc_type: get("type"),
+            as_registered,
         },
         g,
         pairs,
@@ -75,7 +88,7 @@ fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
 
 /// The plan's metrics: `{"metrics":[{"id","group","numerator","denominator","rate","target","met","margin"}…]}`.
 #[utoipa::path(get, path = "/api/v1/compliance", tag = "compliance",
-    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("unit" = Option<String>, Query), ("direction" = Option<String>, Query), ("type" = Option<String>, Query), ("group_by" = Option<String>, Query, description = "unit, month or type")),
+    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("unit" = Option<String>, Query), ("direction" = Option<String>, Query), ("type" = Option<String>, Query), ("group_by" = Option<String>, Query, description = "unit, month or type"), ("as_verified" = Option<String>, Query, description = "now (default) or registration")),
     responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn metrics(
     State(s): State<AppState>,

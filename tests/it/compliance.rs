@@ -462,3 +462,36 @@ both!(printable_registers, |app: TestApp| async move {
     let (s, _) = app.get("/api/v1/registers/nope", &app.clerk).await;
     assert_eq!(s, 404);
 });
+
+both!(
+    as_verified_now_and_at_registration,
+    |app: TestApp| async move {
+        let mut m = incoming_paper("ký số");
+        m["issuer"] = json!("Sở H");
+        reg(&app, "/api/v1/documents/incoming", m, Some("person.pdf")).await;
+        // A trust change: re-verification without the test root makes it indeterminate now.
+        let mut r = (*app.registry).clone();
+        let mut o = (*r.verifier).clone();
+        o.trust.anchors.clear();
+        r.verifier = std::sync::Arc::new(o);
+        r.reverify(None, |_, _| {}).await.expect("reverify");
+        let (_, now) = app
+            .get(
+                "/api/v1/compliance?from=2025-01-01&to=2025-06-15",
+                &app.auditor,
+            )
+            .await;
+        let (_, then) = app
+            .get(
+                "/api/v1/compliance?from=2025-01-01&to=2025-06-15&as_verified=registration",
+                &app.auditor,
+            )
+            .await;
+        assert_eq!(metric(&now, "e_signature")["numerator"], 0, "{now}");
+        assert_eq!(metric(&then, "e_signature")["numerator"], 1, "{then}");
+        let (s, _) = app
+            .get("/api/v1/compliance?as_verified=yesterday", &app.auditor)
+            .await;
+        assert_eq!(s, 422);
+    }
+);
