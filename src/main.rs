@@ -103,6 +103,9 @@ enum Command {
         /// table, csv, json, or xlsx (written to stdout: redirect it to a file)
         #[arg(long, default_value = "table", value_parser = ["table", "csv", "json", "xlsx"])]
         format: String,
+        /// Count signatures as they verify now, or as they verified at registration
+        #[arg(long, default_value = "now", value_parser = ["now", "registration"])]
+        as_verified: String,
     },
     /// The public transparency log
     Tlog {
@@ -648,6 +651,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             unit,
             group_by,
             format,
+            as_verified,
         } => {
             use vanthu::compliance::{self, Filter, GroupBy};
             let reg = open().await?;
@@ -669,7 +673,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                     unit,
                     direction: None,
                     doc_type: None,
-                    as_registered: false,
+                    as_registered: as_verified == "registration",
                 },
                 g,
             )
