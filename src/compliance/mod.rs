@@ -21,7 +21,7 @@ use crate::entity::{
 };
 use crate::registry::Registry;
 use crate::registry::error::{Error, Result};
-use crate::registry::types::find_doc_type;
+use crate::registry::types::doc_type_param;
 use crate::text::fold;
 
 /// The metrics, by stable id.
@@ -186,13 +186,7 @@ pub async fn compute(
         cond = cond.add(documents::Column::Direction.eq(d.as_str()));
     }
     if let Some(t) = &f.doc_type {
-        let t = find_doc_type(t).ok_or_else(|| {
-            Error::invalid(
-                "unknown_doc_type",
-                "doc_type",
-                format!("unknown document type {t:?}"),
-            )
-        })?;
+        let t = doc_type_param(t, "type")?;
         cond = cond.add(documents::Column::DocType.eq(t.name));
     }
     let rows = documents::Entity::find().filter(cond).all(&reg.db).await?;

@@ -21,7 +21,7 @@ use super::error::{Error, Kind, Result};
 use super::fields::{Fields, parse_date};
 use super::numbering::{format_number, next_number};
 use super::types::{
-    Channel, Counterpart, Direction, DocType, Secrecy, Status, Urgency, find_doc_type,
+    Channel, Counterpart, Direction, DocType, Secrecy, Status, Urgency, doc_type_param,
 };
 use crate::clock::vn_year;
 use crate::entity::{documents, files, units};
@@ -365,13 +365,7 @@ impl Registry {
         let f = Fields::new(meta, METADATA_FIELDS)?;
         let today = self.clock.today_vn();
         let doc_type_s = f.required_text("doc_type", 100)?;
-        let doc_type = find_doc_type(&doc_type_s).ok_or_else(|| {
-            Error::invalid(
-                "unknown_doc_type",
-                "doc_type",
-                format!("unknown document type {doc_type_s:?}; use a name or abbreviation from Decree 30 Phụ lục III (GET /api/v1/doc-types)"),
-            )
-        })?;
+        let doc_type = doc_type_param(&doc_type_s, "doc_type")?;
         let subject = f.required_text("subject", 2000)?;
         let secrecy = f
             .choice("secrecy", Secrecy::parse, &Secrecy::choices())?
@@ -852,13 +846,7 @@ impl Registry {
             cond = cond.add(documents::Column::UnitId.eq(unit.id));
         }
         if let Some(t) = q.doc_type.as_deref().filter(|s| !s.is_empty()) {
-            let t = find_doc_type(t).ok_or_else(|| {
-                Error::invalid(
-                    "unknown_doc_type",
-                    "doc_type",
-                    format!("unknown document type {t:?}"),
-                )
-            })?;
+            let t = doc_type_param(t, "doc_type")?;
             cond = cond.add(documents::Column::DocType.eq(t.name));
         }
         if let Some(s) = &q.status {

@@ -223,6 +223,20 @@ pub const DOC_TYPES: &[DocType] = &[
     legal("Thông tư liên tịch", Some("TTLT")),
 ];
 
+/// [`find_doc_type`], or the `unknown_doc_type` error naming `field`.
+pub fn doc_type_param(
+    input: &str,
+    field: &str,
+) -> Result<&'static DocType, crate::registry::error::Error> {
+    find_doc_type(input).ok_or_else(|| {
+        crate::registry::error::Error::invalid(
+            "unknown_doc_type",
+            field,
+            format!("unknown document type {input:?}; use a name or abbreviation from Decree 30 Phụ lục III (GET /api/v1/doc-types)"),
+        )
+    })
+}
+
 /// Find a type by abbreviation (exact, then ignoring case) or by name
 /// (ignoring case and diacritics). Abbreviations are not folded: `ĐA`
 /// (Đề án) and `DA` (Dự án) differ only by the stroke.
