@@ -13,7 +13,7 @@ pub mod registers;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, FromQueryResult, QueryFilter, QuerySelect};
 use serde::Serialize;
 
 use crate::entity::{
@@ -127,7 +127,7 @@ pub struct Evidence {
 }
 
 struct Doc {
-    m: documents::Model,
+    m: DocRow,
     unit: Option<String>,
     status: Option<String>,
     person_valid: bool,
@@ -143,6 +143,37 @@ fn group_of(g: GroupBy, d: &Doc) -> String {
         GroupBy::Month => d.m.register_date.format("%Y-%m").to_string(),
         GroupBy::Type => d.m.doc_type.clone(),
     }
+}
+
+/// The columns of a document that the metrics read.
+#[derive(Debug, FromQueryResult)]
+struct DocRow {
+    id: i32,
+    direction: String,
+    register_number: i32,
+    number_symbol: Option<String>,
+    doc_type: String,
+    register_date: chrono::NaiveDate,
+    unit_id: Option<i32>,
+    due_on: Option<chrono::NaiveDate>,
+    resolved_on: Option<chrono::NaiveDate>,
+    secrecy: String,
+    channel: String,
+    counterpart: String,
+    file_sha256: Option<String>,
+}
+
+/// The columns of a signature row that the metrics read.
+#[derive(Debug, FromQueryResult)]
+struct SigRow {
+    document_id: i32,
+    status: String,
+    sub_indication: Option<String>,
+    coverage: String,
+    modifications: String,
+    signer_name: Option<String>,
+    signer_fingerprint: Option<String>,
+    signer_role: Option<String>,
 }
 
 /// Compute every metric, and the evidence for each gap.
@@ -189,38 +220,79 @@ pub async fn compute(
         let t = doc_type_param(t, "type")?;
         cond = cond.add(documents::Column::DocType.eq(t.name));
     }
-    let rows = documents::Entity::find().filter(cond).all(&reg.db).await?;
+    use documents::Column as C;
+    let rows: Vec<DocRow> = documents::Entity::find()
+        .select_only()
+        .columns([
+            C::Id,
+            C::Direction,
+            C::RegisterNumber,
+            C::NumberSymbol,
+            C::DocType,
+            C::RegisterDate,
+            C::UnitId,
+            C::DueOn,
+            C::ResolvedOn,
+            C::Secrecy,
+            C::Channel,
+            C::Counterpart,
+            C::FileSha256,
+        ])
+        .filter(cond)
+        .into_model()
+        .all(&reg.db)
+        .await?;
     // Latest verification of each document, and its signatures.
     let ids: Vec<i32> = rows
         .iter()
         .filter(|d| d.file_sha256.is_some())
         .map(|d| d.id)
         .collect();
-    let mut latest: HashMap<i32, verifications::Model> = HashMap::new();
+    // (verification id, status) of each document's newest — or, as verified
+    // at registration, first — report; the report JSON itself is not read.
+    let mut latest: HashMap<i32, (i32, String)> = HashMap::new();
     for chunk in ids.chunks(500) {
-        for v in verifications::Entity::find()
+        let found: Vec<(i32, i32, String)> = verifications::Entity::find()
+            .select_only()
+            .columns([
+                verifications::Column::Id,
+                verifications::Column::DocumentId,
+                verifications::Column::Status,
+            ])
             .filter(verifications::Column::DocumentId.is_in(chunk.iter().copied()))
+            .into_tuple()
             .all(&reg.db)
-            .await?
-        {
-            // "As verified now": the newest report; "as verified at registration": the first.
-            let keep = latest.get(&v.document_id).is_none_or(|o| {
+            .await?;
+        for (vid, doc, status) in found {
+            let keep = latest.get(&doc).is_none_or(|o| {
                 if f.as_registered {
-                    v.id < o.id
+                    vid < o.0
                 } else {
-                    o.id < v.id
+                    o.0 < vid
                 }
             });
             if keep {
-                latest.insert(v.document_id, v);
+                latest.insert(doc, (vid, status));
             }
         }
     }
-    let vids: Vec<i32> = latest.values().map(|v| v.id).collect();
-    let mut sigs: HashMap<i32, Vec<signatures::Model>> = HashMap::new();
+    let vids: Vec<i32> = latest.values().map(|v| v.0).collect();
+    let mut sigs: HashMap<i32, Vec<SigRow>> = HashMap::new();
     for chunk in vids.chunks(500) {
         for s in signatures::Entity::find()
+            .select_only()
+            .columns([
+                signatures::Column::DocumentId,
+                signatures::Column::Status,
+                signatures::Column::SubIndication,
+                signatures::Column::Coverage,
+                signatures::Column::Modifications,
+                signatures::Column::SignerName,
+                signatures::Column::SignerFingerprint,
+                signatures::Column::SignerRole,
+            ])
             .filter(signatures::Column::VerificationId.is_in(chunk.iter().copied()))
+            .into_model::<SigRow>()
             .all(&reg.db)
             .await?
         {
@@ -238,7 +310,7 @@ pub async fn compute(
             };
             Doc {
                 unit: m.unit_id.and_then(|u| unit_code.get(&u).cloned()),
-                status: v.map(|v| v.status.clone()),
+                status: v.map(|v| v.1.clone()),
                 person_valid: valid_role("person"),
                 org_valid: valid_role("organisation"),
                 first_sub: ss.iter().find_map(|s| s.sub_indication.clone()),
