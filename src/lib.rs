@@ -14,6 +14,7 @@ pub mod demo;
 pub mod entity;
 pub mod public;
 pub mod registry;
+pub mod seed;
 pub mod sign;
 pub mod sigverify;
 pub mod store;

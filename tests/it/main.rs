@@ -17,6 +17,7 @@ mod fuzz_replay;
 mod numbering;
 mod numbering_props;
 mod public_api;
+mod seed;
 mod signing;
 mod tlog_vectors;
 mod translog;
