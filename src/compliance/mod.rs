@@ -8,6 +8,7 @@
 //! Not built yet: CSV/XLSX exports and printable registers, "as verified at
 //! registration" history, the large seed and the SQL-aggregated fast path.
 
+pub mod fast;
 pub mod registers;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -176,49 +177,79 @@ struct SigRow {
     signer_role: Option<String>,
 }
 
+/// A [`Filter`] checked against the database.
+struct Resolved {
+    /// Unit id → code, for every unit.
+    unit_code: HashMap<i32, String>,
+    /// The filtered unit's id.
+    unit_id: Option<i32>,
+    /// The filtered type's canonical name.
+    doc_type: Option<&'static str>,
+}
+
+/// Check a filter: the period's order, the unit, direction and type.
+async fn resolve(reg: &Registry, f: &Filter) -> Result<Resolved> {
+    if f.from > f.to {
+        return Err(Error::invalid("invalid_date", "from", "from is after to"));
+    }
+    let unit_rows = units::Entity::find().all(&reg.db).await?;
+    let unit_id = match &f.unit {
+        Some(u) => Some(
+            unit_rows
+                .iter()
+                .find(|x| &x.code == u)
+                .map(|x| x.id)
+                .ok_or_else(|| {
+                    Error::invalid(
+                        "unknown_unit",
+                        "unit",
+                        format!("there is no unit with code {u:?}"),
+                    )
+                })?,
+        ),
+        None => None,
+    };
+    if let Some(d) = &f.direction
+        && d != "incoming"
+        && d != "outgoing"
+    {
+        return Err(Error::invalid(
+            "invalid_value",
+            "direction",
+            "direction must be incoming or outgoing",
+        ));
+    }
+    let doc_type = match &f.doc_type {
+        Some(t) => Some(doc_type_param(t, "type")?.name),
+        None => None,
+    };
+    Ok(Resolved {
+        unit_code: unit_rows.into_iter().map(|u| (u.id, u.code)).collect(),
+        unit_id,
+        doc_type,
+    })
+}
+
 /// Compute every metric, and the evidence for each gap.
 pub async fn compute(
     reg: &Registry,
     f: &Filter,
     g: GroupBy,
 ) -> Result<(Vec<MetricResult>, Vec<Evidence>)> {
-    if f.from > f.to {
-        return Err(Error::invalid("invalid_date", "from", "from is after to"));
-    }
-    let unit_rows = units::Entity::find().all(&reg.db).await?;
-    let unit_code: HashMap<i32, String> =
-        unit_rows.iter().map(|u| (u.id, u.code.clone())).collect();
+    let r = resolve(reg, f).await?;
+    let unit_code = r.unit_code;
     let mut cond = Condition::all()
         .add(documents::Column::RegisterDate.gte(f.from))
         .add(documents::Column::RegisterDate.lte(f.to))
         .add(documents::Column::Status.ne("recalled"));
-    if let Some(u) = &f.unit {
-        let id = unit_rows
-            .iter()
-            .find(|x| &x.code == u)
-            .map(|x| x.id)
-            .ok_or_else(|| {
-                Error::invalid(
-                    "unknown_unit",
-                    "unit",
-                    format!("there is no unit with code {u:?}"),
-                )
-            })?;
+    if let Some(id) = r.unit_id {
         cond = cond.add(documents::Column::UnitId.eq(id));
     }
     if let Some(d) = &f.direction {
-        if d != "incoming" && d != "outgoing" {
-            return Err(Error::invalid(
-                "invalid_value",
-                "direction",
-                "direction must be incoming or outgoing",
-            ));
-        }
         cond = cond.add(documents::Column::Direction.eq(d.as_str()));
     }
-    if let Some(t) = &f.doc_type {
-        let t = doc_type_param(t, "type")?;
-        cond = cond.add(documents::Column::DocType.eq(t.name));
+    if let Some(t) = r.doc_type {
+        cond = cond.add(documents::Column::DocType.eq(t));
     }
     use documents::Column as C;
     let rows: Vec<DocRow> = documents::Entity::find()
@@ -324,7 +355,7 @@ pub async fn compute(
         })
         .collect();
 
-    let mut counts: BTreeMap<(String, String), (u64, u64)> = BTreeMap::new();
+    let mut counts: Counts = BTreeMap::new();
     let mut evidence = Vec::new();
     let mut tally = |id: &str, group: &str, hit: bool, ev: Option<Evidence>| {
         let e = counts
@@ -424,7 +455,40 @@ pub async fn compute(
             );
         }
     }
-    // Signer coverage: officials matched by certificate fingerprint, falling back to name.
+    let valid_signers = sigs
+        .values()
+        .flatten()
+        .filter(|s| s.status == "valid")
+        .map(|s| (s.signer_fingerprint.clone(), s.signer_name.clone()));
+    coverage(
+        reg,
+        f,
+        g,
+        &unit_code,
+        valid_signers,
+        &mut counts,
+        Some(&mut evidence),
+    )
+    .await?;
+    let out = results(&counts);
+    Ok((out, evidence))
+}
+
+/// Numerator and denominator per (metric id, group).
+type Counts = BTreeMap<(String, String), (u64, u64)>;
+
+/// Signer coverage: each active official (of the filtered unit) counts as
+/// covered when one of `valid_signers` (fingerprint, name) is theirs —
+/// matched by certificate fingerprint, falling back to the folded name.
+async fn coverage(
+    reg: &Registry,
+    f: &Filter,
+    g: GroupBy,
+    unit_code: &HashMap<i32, String>,
+    valid_signers: impl Iterator<Item = (Option<String>, Option<String>)>,
+    counts: &mut Counts,
+    mut evidence: Option<&mut Vec<Evidence>>,
+) -> Result<()> {
     let offs = officials::Entity::find()
         .filter(officials::Column::Active.eq(true))
         .all(&reg.db)
@@ -436,16 +500,13 @@ pub async fn compute(
         .collect();
     let by_name: HashMap<String, i32> = offs.iter().map(|o| (o.name_key.clone(), o.id)).collect();
     let mut signed: HashSet<i32> = HashSet::new();
-    for ss in sigs.values() {
-        for s in ss.iter().filter(|s| s.status == "valid") {
-            let who = s
-                .signer_fingerprint
-                .as_ref()
-                .and_then(|fp| by_fp.get(fp))
-                .or_else(|| s.signer_name.as_ref().and_then(|n| by_name.get(&fold(n))));
-            if let Some(id) = who {
-                signed.insert(*id);
-            }
+    for (fp, name) in valid_signers {
+        let who = fp
+            .as_ref()
+            .and_then(|fp| by_fp.get(fp))
+            .or_else(|| name.as_ref().and_then(|n| by_name.get(&fold(n))));
+        if let Some(id) = who {
+            signed.insert(*id);
         }
     }
     for o in &offs {
@@ -468,8 +529,8 @@ pub async fn compute(
         e.1 += 1;
         if hit {
             e.0 += 1;
-        } else {
-            evidence.push(Evidence {
+        } else if let Some(ev) = evidence.as_deref_mut() {
+            ev.push(Evidence {
                 metric: "signer_coverage".into(),
                 group,
                 document_id: None,
@@ -479,6 +540,12 @@ pub async fn compute(
             });
         }
     }
+    Ok(())
+}
+
+/// The metric rows, in [`METRICS`] order and then by group; a metric with
+/// no group at all is reported once as `all` with an empty denominator.
+fn results(counts: &Counts) -> Vec<MetricResult> {
     let mut out = Vec::new();
     for (id, target, _) in METRICS {
         let groups: Vec<&(String, String)> = counts.keys().filter(|(m, _)| m == id).collect();
@@ -509,7 +576,7 @@ pub async fn compute(
             });
         }
     }
-    Ok((out, evidence))
+    out
 }
 
 /// A CSV field: quoted, with cells that a spreadsheet would run as a

@@ -98,3 +98,70 @@ both!(seed_keeps_invariants, |app: TestApp| async move {
     assert!(err.to_string().contains("already holds documents"), "{err}");
     assert_eq!(count(&app, "SELECT COUNT(*) FROM documents").await, 1501);
 });
+
+both!(sql_aggregates_equal_in_memory, |app: TestApp| async move {
+    use vanthu::compliance::{Filter, GroupBy, compute, fast};
+    vanthu::seed::seed(&app.registry, 2500, 2025, |_| {})
+        .await
+        .expect("seed");
+    // Some documents re-verified, so "now" and "at registration" differ.
+    let db = &app.registry.db;
+    db.execute_unprepared(
+        "INSERT INTO verifications (document_id, file_sha256, verified_at, reason, trust_version, status, report) \
+         SELECT document_id, file_sha256, verified_at, 'reverify', 'later', 'indeterminate', '{}' \
+         FROM verifications WHERE status = 'valid' AND document_id % 7 = 0",
+    )
+    .await
+    .expect("re-verifications");
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    let mut checked = 0;
+    for (from, to) in [("2025-01-01", "2025-12-31"), ("2025-03-10", "2025-05-20")] {
+        for unit in [None, Some("SEED03")] {
+            for direction in [None, Some("incoming"), Some("outgoing")] {
+                for doc_type in [None, Some("QĐ")] {
+                    for as_registered in [false, true] {
+                        let f = Filter {
+                            from: date(from),
+                            to: date(to),
+                            unit: unit.map(str::to_string),
+                            direction: direction.map(str::to_string),
+                            doc_type: doc_type.map(str::to_string),
+                            as_registered,
+                        };
+                        for g in [GroupBy::None, GroupBy::Unit, GroupBy::Month, GroupBy::Type] {
+                            let slow = compute(&app.registry, &f, g).await.expect("compute").0;
+                            let quick = fast::metrics(&app.registry, &f, g).await.expect("fast");
+                            assert_eq!(slow, quick, "{f:?} {g:?}");
+                            checked += 1;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 2 * 2 * 3 * 2 * 2 * 4);
+    // The re-verifications made "now" differ from "at registration".
+    let f = |as_registered| Filter {
+        from: date("2025-01-01"),
+        to: date("2025-12-31"),
+        unit: None,
+        direction: None,
+        doc_type: None,
+        as_registered,
+    };
+    let now = fast::metrics(&app.registry, &f(false), GroupBy::None)
+        .await
+        .expect("now");
+    let then = fast::metrics(&app.registry, &f(true), GroupBy::None)
+        .await
+        .expect("then");
+    assert!(now[0].numerator < then[0].numerator, "{now:?} {then:?}");
+    // Errors are the same as the in-memory path's.
+    let mut bad = f(false);
+    bad.unit = Some("NOPE".into());
+    assert!(
+        fast::metrics(&app.registry, &bad, GroupBy::None)
+            .await
+            .is_err()
+    );
+});

@@ -1,0 +1,183 @@
+//! The metrics aggregated by the database: one `GROUP BY` over the period's
+//! documents (with each document's newest, or first, verification) and one
+//! `DISTINCT` over the valid signers, instead of loading every row. The
+//! figures equal [`super::compute`]'s, which still produces the evidence;
+//! tests compare the two.
+
+use std::collections::BTreeMap;
+
+use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
+
+use super::{Counts, Filter, GroupBy, MetricResult, coverage, resolve, results};
+use crate::registry::Registry;
+use crate::registry::error::Result;
+
+/// Bound values. Placeholders are numbered (`$1`), which PostgreSQL and
+/// SQLite both read, so one value may appear more than once.
+struct Params {
+    values: Vec<Value>,
+}
+
+impl Params {
+    /// Bind `v` and return its placeholder.
+    fn bind(&mut self, v: impl Into<Value>) -> String {
+        self.values.push(v.into());
+        format!("${}", self.values.len())
+    }
+}
+
+/// The `WHERE` clause shared by both queries: the period by register date,
+/// recalled documents out, and the optional unit, direction and type.
+fn where_clause(
+    p: &mut Params,
+    f: &Filter,
+    unit_id: Option<i32>,
+    doc_type: Option<&str>,
+) -> String {
+    let mut w = format!(
+        "d.register_date >= {} AND d.register_date <= {} AND d.status <> 'recalled'",
+        p.bind(f.from),
+        p.bind(f.to)
+    );
+    if let Some(u) = unit_id {
+        w.push_str(&format!(" AND d.unit_id = {}", p.bind(u)));
+    }
+    if let Some(d) = &f.direction {
+        w.push_str(&format!(" AND d.direction = {}", p.bind(d.as_str())));
+    }
+    if let Some(t) = doc_type {
+        w.push_str(&format!(" AND d.doc_type = {}", p.bind(t)));
+    }
+    w
+}
+
+/// The verification a document is counted by: its newest, or its first.
+fn chosen_verification(f: &Filter) -> &'static str {
+    if f.as_registered {
+        "(SELECT MIN(v2.id) FROM verifications v2 WHERE v2.document_id = d.id)"
+    } else {
+        "(SELECT MAX(v2.id) FROM verifications v2 WHERE v2.document_id = d.id)"
+    }
+}
+
+/// The metrics of [`super::compute`], aggregated in SQL (no evidence).
+pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<MetricResult>> {
+    let r = resolve(reg, f).await?;
+    let backend = reg.db.get_database_backend();
+    let group_expr = match (g, backend) {
+        (GroupBy::None, _) => "'all'",
+        (GroupBy::Unit, _) => "d.unit_id",
+        (GroupBy::Type, _) => "d.doc_type",
+        (GroupBy::Month, DatabaseBackend::Postgres) => "to_char(d.register_date, 'YYYY-MM')",
+        (GroupBy::Month, _) => "strftime('%Y-%m', d.register_date)",
+    };
+    let mut p = Params { values: Vec::new() };
+    // The column list binds the deadline window first, then the WHERE clause.
+    let (due_from, due_to) = (p.bind(f.from), p.bind(f.to));
+    let e_sig = "d.channel = 'electronic' AND d.secrecy = 'none'";
+    let has = |role: &str| {
+        format!(
+            "EXISTS (SELECT 1 FROM signatures s WHERE s.verification_id = v.id \
+             AND s.status = 'valid' AND s.signer_role = '{role}')"
+        )
+    };
+    let due =
+        format!("d.direction = 'incoming' AND d.due_on >= {due_from} AND d.due_on <= {due_to}");
+    let cols = [
+        e_sig.to_string(),
+        format!("{e_sig} AND v.status = 'valid'"),
+        format!("{e_sig} AND d.direction = 'outgoing'"),
+        format!(
+            "{e_sig} AND d.direction = 'outgoing' AND {} AND {}",
+            has("person"),
+            has("organisation")
+        ),
+        "d.counterpart = 'state_agency' AND d.secrecy = 'none'".to_string(),
+        "d.counterpart = 'state_agency' AND d.secrecy = 'none' AND d.channel = 'electronic'"
+            .to_string(),
+        due.clone(),
+        format!("{due} AND d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on"),
+        "d.channel <> 'electronic'".to_string(),
+        "d.channel <> 'electronic' AND d.file_sha256 IS NOT NULL".to_string(),
+    ];
+    let sums: Vec<String> = cols
+        .iter()
+        .map(|c| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT)"))
+        .collect();
+    let w = where_clause(&mut p, f, r.unit_id, r.doc_type);
+    let sql = format!(
+        "SELECT {group_expr} AS g, {} FROM documents d \
+         LEFT JOIN verifications v ON d.file_sha256 IS NOT NULL AND v.id = {} \
+         WHERE {w}{}",
+        sums.join(", "),
+        chosen_verification(f),
+        if matches!(g, GroupBy::None) {
+            String::new()
+        } else {
+            format!(" GROUP BY {group_expr}")
+        }
+    );
+    let rows = reg
+        .db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
+        .await?;
+    let mut counts: Counts = BTreeMap::new();
+    for row in rows {
+        let group = match g {
+            GroupBy::Unit => row
+                .try_get_by_index::<Option<i32>>(0)?
+                .and_then(|u| r.unit_code.get(&u).cloned())
+                .unwrap_or_else(|| "-".into()),
+            _ => row.try_get_by_index::<String>(0)?,
+        };
+        let n = |i: usize| -> Result<u64> {
+            Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
+        };
+        for (k, id) in [
+            "e_signature",
+            "dual_signature",
+            "electronic_exchange",
+            "on_time",
+            "digitisation",
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let (den, num) = (n(1 + 2 * k)?, n(2 + 2 * k)?);
+            if den > 0 {
+                counts.insert((id.to_string(), group.clone()), (num, den));
+            }
+        }
+    }
+    // Who signed validly in the period, on the counted verifications.
+    let mut p = Params { values: Vec::new() };
+    let w = where_clause(&mut p, f, r.unit_id, r.doc_type);
+    let sql = format!(
+        "SELECT DISTINCT s.signer_fingerprint, s.signer_name FROM documents d \
+         JOIN signatures s ON s.verification_id = {} \
+         WHERE d.file_sha256 IS NOT NULL AND s.status = 'valid' AND {w}",
+        chosen_verification(f)
+    );
+    let mut signers = Vec::new();
+    for row in reg
+        .db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
+        .await?
+    {
+        signers.push((
+            row.try_get_by_index::<Option<String>>(0)?,
+            row.try_get_by_index::<Option<String>>(1)?,
+        ));
+    }
+    coverage(
+        reg,
+        f,
+        g,
+        &r.unit_code,
+        signers.into_iter(),
+        &mut counts,
+        None,
+    )
+    .await?;
+    Ok(results(&counts))
+}
