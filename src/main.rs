@@ -106,6 +106,13 @@ enum Command {
         /// Count signatures as they verify now, or as they verified at registration
         #[arg(long, default_value = "now", value_parser = ["now", "registration"])]
         as_verified: String,
+        /// Also recount the figures from the documents and exit 1 when the
+        /// maintained counters disagree
+        #[arg(long)]
+        check: bool,
+        /// Rebuild the maintained counters from the documents first
+        #[arg(long)]
+        rebuild: bool,
     },
     /// Fill an empty data folder with a large synthetic data set for benchmarks
     Seed {
@@ -691,9 +698,15 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             group_by,
             format,
             as_verified,
+            check,
+            rebuild,
         } => {
             use vanthu::compliance::{self, Filter, GroupBy};
             let reg = open().await?;
+            if rebuild {
+                compliance::rollup::rebuild(&reg.db).await?;
+                eprintln!("compliance counters rebuilt from the documents");
+            }
             let from = chrono::NaiveDate::from_ymd_opt(year, 1, 1)
                 .ok_or_else(|| anyhow::anyhow!("bad year {year}"))?;
             let to = chrono::NaiveDate::from_ymd_opt(year, 12, 31)
@@ -712,15 +725,41 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                 doc_type: None,
                 as_registered: as_verified == "registration",
             };
-            // Only the workbook carries the evidence; the rest is aggregated in SQL.
+            // Only the workbook carries the evidence; the rest comes from the counters.
             let (m, ev) = if format == "xlsx" {
                 compliance::compute(&reg, &filter, g).await?
             } else {
                 (
-                    compliance::fast::metrics(&reg, &filter, g).await?,
+                    compliance::rollup::metrics(&reg, &filter, g).await?,
                     Vec::new(),
                 )
             };
+            if check {
+                let recount = compliance::fast::metrics(&reg, &filter, g).await?;
+                if recount != m {
+                    eprintln!(
+                        "the compliance counters disagree with a recount from the documents; \
+                         run vanthu report --rebuild (counters: {} rows, recount: {} rows)",
+                        m.len(),
+                        recount.len()
+                    );
+                    for (a, b) in m.iter().zip(&recount) {
+                        if a != b {
+                            eprintln!(
+                                "  {} {}: counters {}/{}, recount {}/{}",
+                                a.id,
+                                a.group,
+                                a.numerator,
+                                a.denominator,
+                                b.numerator,
+                                b.denominator
+                            );
+                        }
+                    }
+                    return Ok(1);
+                }
+                eprintln!("checked: the counters equal a recount from the documents");
+            }
             match format.as_str() {
                 "json" => println!(
                     "{}",

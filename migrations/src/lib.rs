@@ -12,6 +12,7 @@ mod m20261128_000006_create_number_series;
 mod m20261128_000007_create_audit_log;
 mod m20261128_000008_create_verifications;
 mod m20261128_000009_create_tlog;
+mod m20261129_000010_create_compliance_rollup;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_create_audit_log::Migration),
             Box::new(m20261128_000008_create_verifications::Migration),
             Box::new(m20261128_000009_create_tlog::Migration),
+            Box::new(m20261129_000010_create_compliance_rollup::Migration),
         ]
     }
 }

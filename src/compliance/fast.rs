@@ -1,26 +1,28 @@
-//! The metrics aggregated by the database: one `GROUP BY` over the period's
-//! documents (with each document's newest, or first, verification) and one
-//! `DISTINCT` over the valid signers, instead of loading every row. The
-//! figures equal [`super::compute`]'s, which still produces the evidence;
-//! tests compare the two.
+//! The metrics aggregated by the database from the documents themselves:
+//! one `GROUP BY` over the period's documents (with each document's newest,
+//! or first, verification), one over the deadlines in the period, and one
+//! `DISTINCT` over the valid signers. It is the independent recount that
+//! the maintained counters ([`super::rollup`]) and the in-memory path
+//! ([`super::compute`]) are checked against.
 
 use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
+use super::rollup::grouped;
 use super::{Counts, Filter, GroupBy, MetricResult, coverage, resolve, results};
 use crate::registry::Registry;
 use crate::registry::error::Result;
 
 /// Bound values. Placeholders are numbered (`$1`), which PostgreSQL and
 /// SQLite both read, so one value may appear more than once.
-struct Params {
-    values: Vec<Value>,
+pub(super) struct Params {
+    pub(super) values: Vec<Value>,
 }
 
 impl Params {
     /// Bind `v` and return its placeholder.
-    fn bind(&mut self, v: impl Into<Value>) -> String {
+    pub(super) fn bind(&mut self, v: impl Into<Value>) -> String {
         self.values.push(v.into());
         format!("${}", self.values.len())
     }
@@ -28,7 +30,7 @@ impl Params {
 
 /// The `WHERE` clause shared by both queries: the period by register date,
 /// recalled documents out, and the optional unit, direction and type.
-fn where_clause(
+pub(super) fn where_clause(
     p: &mut Params,
     f: &Filter,
     unit_id: Option<i32>,
@@ -52,7 +54,7 @@ fn where_clause(
 }
 
 /// The verification a document is counted by: its newest, or its first.
-fn chosen_verification(f: &Filter) -> &'static str {
+pub(super) fn chosen_verification(f: &Filter) -> &'static str {
     if f.as_registered {
         "(SELECT MIN(v2.id) FROM verifications v2 WHERE v2.document_id = d.id)"
     } else {
@@ -71,39 +73,14 @@ pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<Metri
         (GroupBy::Month, DatabaseBackend::Postgres) => "to_char(d.register_date, 'YYYY-MM')",
         (GroupBy::Month, _) => "strftime('%Y-%m', d.register_date)",
     };
-    let mut p = Params { values: Vec::new() };
-    // The column list binds the deadline window first, then the WHERE clause.
-    let (due_from, due_to) = (p.bind(f.from), p.bind(f.to));
-    let e_sig = "d.channel = 'electronic' AND d.secrecy = 'none'";
-    let has = |role: &str| {
-        format!(
-            "EXISTS (SELECT 1 FROM signatures s WHERE s.verification_id = v.id \
-             AND s.status = 'valid' AND s.signer_role = '{role}')"
-        )
-    };
-    let due =
-        format!("d.direction = 'incoming' AND d.due_on >= {due_from} AND d.due_on <= {due_to}");
-    let cols = [
-        e_sig.to_string(),
-        format!("{e_sig} AND v.status = 'valid'"),
-        format!("{e_sig} AND d.direction = 'outgoing'"),
-        format!(
-            "{e_sig} AND d.direction = 'outgoing' AND {} AND {}",
-            has("person"),
-            has("organisation")
-        ),
-        "d.counterpart = 'state_agency' AND d.secrecy = 'none'".to_string(),
-        "d.counterpart = 'state_agency' AND d.secrecy = 'none' AND d.channel = 'electronic'"
-            .to_string(),
-        due.clone(),
-        format!("{due} AND d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on"),
-        "d.channel <> 'electronic'".to_string(),
-        "d.channel <> 'electronic' AND d.file_sha256 IS NOT NULL".to_string(),
-    ];
-    let sums: Vec<String> = cols
+    let conds = super::rollup::count_conditions();
+    let sums: Vec<String> = conds
         .iter()
-        .map(|c| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT)"))
+        .flat_map(|(_, _, den, num)| {
+            [den, num].map(|c| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT)"))
+        })
         .collect();
+    let mut p = Params { values: Vec::new() };
     let w = where_clause(&mut p, f, r.unit_id, r.doc_type);
     let sql = format!(
         "SELECT {group_expr} AS g, {} FROM documents d \
@@ -111,41 +88,69 @@ pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<Metri
          WHERE {w}{}",
         sums.join(", "),
         chosen_verification(f),
-        if matches!(g, GroupBy::None) {
-            String::new()
-        } else {
-            format!(" GROUP BY {group_expr}")
-        }
+        grouped(group_expr)
     );
-    let rows = reg
-        .db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
-        .await?;
     let mut counts: Counts = BTreeMap::new();
-    for row in rows {
-        let group = match g {
+    let label = |row: &sea_orm::QueryResult| -> Result<String> {
+        Ok(match g {
             GroupBy::Unit => row
                 .try_get_by_index::<Option<i32>>(0)?
                 .and_then(|u| r.unit_code.get(&u).cloned())
                 .unwrap_or_else(|| "-".into()),
             _ => row.try_get_by_index::<String>(0)?,
-        };
-        let n = |i: usize| -> Result<u64> {
-            Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
-        };
-        for (k, id) in [
-            "e_signature",
-            "dual_signature",
-            "electronic_exchange",
-            "on_time",
-            "digitisation",
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let (den, num) = (n(1 + 2 * k)?, n(2 + 2 * k)?);
+        })
+    };
+    let n = |row: &sea_orm::QueryResult, i: usize| -> Result<u64> {
+        Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
+    };
+    for row in reg
+        .db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
+        .await?
+    {
+        let group = label(&row)?;
+        for (k, (id, ..)) in conds.iter().enumerate() {
+            let (den, num) = (n(&row, 1 + 2 * k)?, n(&row, 2 + 2 * k)?);
             if den > 0 {
                 counts.insert((id.to_string(), group.clone()), (num, den));
+            }
+        }
+    }
+    // On-time handling: incoming documents whose deadline is in the period.
+    if f.direction.as_deref() != Some("outgoing") {
+        let group_expr = match (g, backend) {
+            (GroupBy::Month, DatabaseBackend::Postgres) => "to_char(d.due_on, 'YYYY-MM')",
+            (GroupBy::Month, _) => "strftime('%Y-%m', d.due_on)",
+            _ => group_expr,
+        };
+        let mut p = Params { values: Vec::new() };
+        let mut w = format!(
+            "d.direction = 'incoming' AND d.due_on >= {} AND d.due_on <= {} \
+             AND d.status <> 'recalled'",
+            p.bind(f.from),
+            p.bind(f.to)
+        );
+        if let Some(u) = r.unit_id {
+            w.push_str(&format!(" AND d.unit_id = {}", p.bind(u)));
+        }
+        if let Some(t) = r.doc_type {
+            w.push_str(&format!(" AND d.doc_type = {}", p.bind(t)));
+        }
+        let sql = format!(
+            "SELECT {group_expr} AS g, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN \
+             d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on THEN 1 ELSE 0 END) AS BIGINT) \
+             FROM documents d WHERE {w}{}",
+            grouped(group_expr)
+        );
+        for row in reg
+            .db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
+            .await?
+        {
+            let group = label(&row)?;
+            let (den, num) = (n(&row, 1)?, n(&row, 2)?);
+            if den > 0 {
+                counts.insert(("on_time".into(), group), (num, den));
             }
         }
     }

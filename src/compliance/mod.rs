@@ -3,13 +3,18 @@
 //! with the documents behind every gap as evidence. Periods are Vietnam
 //! dates; recalled documents are excluded everywhere; secret documents are
 //! excluded from the exchange and signature rates (they are exempt) and
-//! counted apart.
+//! counted apart. On-time handling counts incoming documents by the day
+//! their deadline falls on, whenever they were registered.
 //!
-//! Not built yet: CSV/XLSX exports and printable registers, "as verified at
-//! registration" history, the large seed and the SQL-aggregated fast path.
+//! Three paths give the same figures: [`rollup::metrics`] (counters kept in
+//! every writing transaction; what the API and CLI answer from),
+//! [`fast::metrics`] (aggregated from the documents in SQL) and [`compute`]
+//! (every row in memory, and the only one producing evidence).
 
+pub mod evidence;
 pub mod fast;
 pub mod registers;
+pub mod rollup;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -66,7 +71,7 @@ pub enum GroupBy {
     None,
     /// By handling/drafting unit.
     Unit,
-    /// By month of the register date.
+    /// By month of the register date (of the deadline, for on_time).
     Month,
     /// By document type.
     Type,
@@ -129,6 +134,7 @@ pub struct Evidence {
 
 struct Doc {
     m: DocRow,
+    valid_signers: Vec<(Option<String>, Option<String>)>,
     unit: Option<String>,
     status: Option<String>,
     person_valid: bool,
@@ -178,7 +184,7 @@ struct SigRow {
 }
 
 /// A [`Filter`] checked against the database.
-struct Resolved {
+pub(crate) struct Resolved {
     /// Unit id → code, for every unit.
     unit_code: HashMap<i32, String>,
     /// The filtered unit's id.
@@ -230,53 +236,19 @@ async fn resolve(reg: &Registry, f: &Filter) -> Result<Resolved> {
     })
 }
 
-/// Compute every metric, and the evidence for each gap.
-pub async fn compute(
+/// Attach to each document row its counted verification (newest, or first
+/// as verified at registration) and what its signatures say. Only documents
+/// registered in the period need them (on_time reads none).
+async fn load_docs(
     reg: &Registry,
+    rows: Vec<DocRow>,
     f: &Filter,
-    g: GroupBy,
-) -> Result<(Vec<MetricResult>, Vec<Evidence>)> {
-    let r = resolve(reg, f).await?;
-    let unit_code = r.unit_code;
-    let mut cond = Condition::all()
-        .add(documents::Column::RegisterDate.gte(f.from))
-        .add(documents::Column::RegisterDate.lte(f.to))
-        .add(documents::Column::Status.ne("recalled"));
-    if let Some(id) = r.unit_id {
-        cond = cond.add(documents::Column::UnitId.eq(id));
-    }
-    if let Some(d) = &f.direction {
-        cond = cond.add(documents::Column::Direction.eq(d.as_str()));
-    }
-    if let Some(t) = r.doc_type {
-        cond = cond.add(documents::Column::DocType.eq(t));
-    }
-    use documents::Column as C;
-    let rows: Vec<DocRow> = documents::Entity::find()
-        .select_only()
-        .columns([
-            C::Id,
-            C::Direction,
-            C::RegisterNumber,
-            C::NumberSymbol,
-            C::DocType,
-            C::RegisterDate,
-            C::UnitId,
-            C::DueOn,
-            C::ResolvedOn,
-            C::Secrecy,
-            C::Channel,
-            C::Counterpart,
-            C::FileSha256,
-        ])
-        .filter(cond)
-        .into_model()
-        .all(&reg.db)
-        .await?;
-    // Latest verification of each document, and its signatures.
+    unit_code: &HashMap<i32, String>,
+) -> Result<Vec<Doc>> {
+    let in_period = |d: &DocRow| in_period(f, d);
     let ids: Vec<i32> = rows
         .iter()
-        .filter(|d| d.file_sha256.is_some())
+        .filter(|d| d.file_sha256.is_some() && in_period(d))
         .map(|d| d.id)
         .collect();
     // (verification id, status) of each document's newest — or, as verified
@@ -350,10 +322,192 @@ pub async fn compute(
                         && s.modifications != "none"
                         && s.coverage == "entire_revision"
                 }),
+                valid_signers: ss
+                    .iter()
+                    .filter(|s| s.status == "valid")
+                    .map(|s| (s.signer_fingerprint.clone(), s.signer_name.clone()))
+                    .collect(),
                 m,
             }
         })
         .collect();
+    Ok(docs)
+}
+
+/// Whether a document is registered in the filter's period (every metric
+/// but on_time, which goes by the deadline).
+fn in_period(f: &Filter, d: &DocRow) -> bool {
+    d.register_date >= f.from && d.register_date <= f.to
+}
+
+/// Each metric a document counts in: (metric, group, met, the evidence
+/// item should it not be met). The one definition of what each document
+/// contributes, for [`compute`] and [`evidence::page`].
+fn judge(
+    d: &Doc,
+    g: GroupBy,
+    f: &Filter,
+    today: NaiveDate,
+) -> Vec<(&'static str, String, bool, Evidence)> {
+    let mut out = Vec::new();
+    let mut tally = |id: &'static str, group: &str, hit: bool, ev: Option<Evidence>| {
+        if let Some(ev) = ev {
+            out.push((id, group.to_string(), hit, ev));
+        }
+    };
+    let group = group_of(g, d);
+    let m = &d.m;
+    let label = m
+        .number_symbol
+        .clone()
+        .unwrap_or_else(|| format!("#{}", m.register_number));
+    let ev = |metric: &str, reason: String| Evidence {
+        metric: metric.into(),
+        group: group.clone(),
+        document_id: Some(m.id),
+        official_id: None,
+        label: label.clone(),
+        reason,
+    };
+    let secret = m.secrecy != "none";
+    let electronic = m.channel == "electronic";
+    let registered_in_period = in_period(f, m);
+    if registered_in_period && electronic && !secret {
+        let valid = d.status.as_deref() == Some("valid");
+        let reason = match (&d.status, d.modified) {
+            (None, _) => "unsigned (no verification)".to_string(),
+            (_, true) => "modified after signing".to_string(),
+            (Some(s), _) if s == "unsigned" => "unsigned".to_string(),
+            (Some(s), _) => format!(
+                "{s}{}",
+                d.first_sub
+                    .as_ref()
+                    .map(|x| format!(" ({x})"))
+                    .unwrap_or_default()
+            ),
+        };
+        tally(
+            "e_signature",
+            &group,
+            valid,
+            Some(ev("e_signature", reason.clone())),
+        );
+        if m.direction == "outgoing" {
+            let ok = d.person_valid && d.org_valid;
+            let why = match (d.person_valid, d.org_valid) {
+                (true, false) => "missing organisation signature".to_string(),
+                (false, true) => "missing person signature".to_string(),
+                _ => reason,
+            };
+            tally(
+                "dual_signature",
+                &group,
+                ok,
+                Some(ev("dual_signature", why)),
+            );
+        }
+    }
+    if registered_in_period && m.counterpart == "state_agency" && !secret {
+        tally(
+            "electronic_exchange",
+            &group,
+            electronic,
+            Some(ev("electronic_exchange", "paper channel".into())),
+        );
+    }
+    if m.direction == "incoming"
+        && let Some(due) = m.due_on
+        && due >= f.from
+        && due <= f.to
+    {
+        let on_time = m.resolved_on.is_some_and(|r| r <= due);
+        let late = match m.resolved_on {
+            Some(r) => (r - due).num_days(),
+            None => (today - due).num_days().max(0),
+        };
+        // By month, on_time is grouped by the deadline's month.
+        let group = match g {
+            GroupBy::Month => due.format("%Y-%m").to_string(),
+            _ => group.clone(),
+        };
+        tally(
+            "on_time",
+            &group,
+            on_time,
+            Some(Evidence {
+                group: group.clone(),
+                ..ev("on_time", format!("overdue {late} days"))
+            }),
+        );
+    }
+    if registered_in_period && !electronic {
+        tally(
+            "digitisation",
+            &group,
+            m.file_sha256.is_some(),
+            Some(ev("digitisation", "paper document without a scan".into())),
+        );
+    }
+    out
+}
+
+/// Compute every metric, and the evidence for each gap.
+pub async fn compute(
+    reg: &Registry,
+    f: &Filter,
+    g: GroupBy,
+) -> Result<(Vec<MetricResult>, Vec<Evidence>)> {
+    let r = resolve(reg, f).await?;
+    let unit_code = r.unit_code;
+    // Registered in the period, or (on_time) incoming and due in it.
+    let mut cond = Condition::all()
+        .add(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(documents::Column::RegisterDate.gte(f.from))
+                        .add(documents::Column::RegisterDate.lte(f.to)),
+                )
+                .add(
+                    Condition::all()
+                        .add(documents::Column::Direction.eq("incoming"))
+                        .add(documents::Column::DueOn.gte(f.from))
+                        .add(documents::Column::DueOn.lte(f.to)),
+                ),
+        )
+        .add(documents::Column::Status.ne("recalled"));
+    if let Some(id) = r.unit_id {
+        cond = cond.add(documents::Column::UnitId.eq(id));
+    }
+    if let Some(d) = &f.direction {
+        cond = cond.add(documents::Column::Direction.eq(d.as_str()));
+    }
+    if let Some(t) = r.doc_type {
+        cond = cond.add(documents::Column::DocType.eq(t));
+    }
+    use documents::Column as C;
+    let rows: Vec<DocRow> = documents::Entity::find()
+        .select_only()
+        .columns([
+            C::Id,
+            C::Direction,
+            C::RegisterNumber,
+            C::NumberSymbol,
+            C::DocType,
+            C::RegisterDate,
+            C::UnitId,
+            C::DueOn,
+            C::ResolvedOn,
+            C::Secrecy,
+            C::Channel,
+            C::Counterpart,
+            C::FileSha256,
+        ])
+        .filter(cond)
+        .into_model()
+        .all(&reg.db)
+        .await?;
+    let docs = load_docs(reg, rows, f, &unit_code).await?;
 
     let mut counts: Counts = BTreeMap::new();
     let mut evidence = Vec::new();
@@ -370,102 +524,20 @@ pub async fn compute(
     };
     let today = reg.clock.today_vn();
     for d in &docs {
-        let group = group_of(g, d);
-        let m = &d.m;
-        let label = m
-            .number_symbol
-            .clone()
-            .unwrap_or_else(|| format!("#{}", m.register_number));
-        let ev = |metric: &str, reason: String| Evidence {
-            metric: metric.into(),
-            group: group.clone(),
-            document_id: Some(m.id),
-            official_id: None,
-            label: label.clone(),
-            reason,
-        };
-        let secret = m.secrecy != "none";
-        let electronic = m.channel == "electronic";
-        if electronic && !secret {
-            let valid = d.status.as_deref() == Some("valid");
-            let reason = match (&d.status, d.modified) {
-                (None, _) => "unsigned (no verification)".to_string(),
-                (_, true) => "modified after signing".to_string(),
-                (Some(s), _) if s == "unsigned" => "unsigned".to_string(),
-                (Some(s), _) => format!(
-                    "{s}{}",
-                    d.first_sub
-                        .as_ref()
-                        .map(|x| format!(" ({x})"))
-                        .unwrap_or_default()
-                ),
-            };
-            tally(
-                "e_signature",
-                &group,
-                valid,
-                Some(ev("e_signature", reason.clone())),
-            );
-            if m.direction == "outgoing" {
-                let ok = d.person_valid && d.org_valid;
-                let why = match (d.person_valid, d.org_valid) {
-                    (true, false) => "missing organisation signature".to_string(),
-                    (false, true) => "missing person signature".to_string(),
-                    _ => reason,
-                };
-                tally(
-                    "dual_signature",
-                    &group,
-                    ok,
-                    Some(ev("dual_signature", why)),
-                );
-            }
-        }
-        if m.counterpart == "state_agency" && !secret {
-            tally(
-                "electronic_exchange",
-                &group,
-                electronic,
-                Some(ev("electronic_exchange", "paper channel".into())),
-            );
-        }
-        if m.direction == "incoming"
-            && let Some(due) = m.due_on
-            && due >= f.from
-            && due <= f.to
-        {
-            let on_time = m.resolved_on.is_some_and(|r| r <= due);
-            let late = match m.resolved_on {
-                Some(r) => (r - due).num_days(),
-                None => (today - due).num_days().max(0),
-            };
-            tally(
-                "on_time",
-                &group,
-                on_time,
-                Some(ev("on_time", format!("overdue {late} days"))),
-            );
-        }
-        if !electronic {
-            tally(
-                "digitisation",
-                &group,
-                m.file_sha256.is_some(),
-                Some(ev("digitisation", "paper document without a scan".into())),
-            );
+        for (id, group, hit, ev) in judge(d, g, f, today) {
+            tally(id, &group, hit, Some(ev));
         }
     }
-    let valid_signers = sigs
-        .values()
-        .flatten()
-        .filter(|s| s.status == "valid")
-        .map(|s| (s.signer_fingerprint.clone(), s.signer_name.clone()));
+    let valid_signers = docs
+        .iter()
+        .flat_map(|d| d.valid_signers.iter().cloned())
+        .collect::<Vec<_>>();
     coverage(
         reg,
         f,
         g,
         &unit_code,
-        valid_signers,
+        valid_signers.into_iter(),
         &mut counts,
         Some(&mut evidence),
     )

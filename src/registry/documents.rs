@@ -739,6 +739,7 @@ impl Registry {
             )
             .await?;
         }
+        crate::compliance::rollup::apply(&txn, inserted.id, 1).await?;
         // The public log hears of it in the same transaction (secret documents: nothing).
         let view = self.get_in(&txn, inserted.id).await?;
         crate::public::log::enqueue(&txn, &view, "registered", now).await?;
@@ -1100,7 +1101,9 @@ impl Registry {
             changes.insert("resolved_on".into(), json!(resolved));
         }
         am.updated_at = Set(now);
+        crate::compliance::rollup::apply(&txn, id, -1).await?;
         am.update(&txn).await?;
+        crate::compliance::rollup::apply(&txn, id, 1).await?;
         if changes.contains_key("status")
             || changes.contains_key("due_on")
             || changes.contains_key("resolved_on")
@@ -1143,6 +1146,8 @@ impl Registry {
         am.recall_reason = Set(Some(reason.clone()));
         am.recalled_at = Set(Some(now));
         am.updated_at = Set(now);
+        // A recalled document counts nowhere.
+        crate::compliance::rollup::apply(&txn, id, -1).await?;
         am.update(&txn).await?;
         let view = self.get_in(&txn, id).await?;
         crate::public::log::enqueue(&txn, &view, "recalled", now).await?;

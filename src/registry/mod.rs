@@ -58,6 +58,10 @@ impl Registry {
     /// Open the database (running migrations) and the store named in `config`.
     pub async fn open(config: &Config, clock: Clock) -> anyhow::Result<Self> {
         let db = crate::db::open(&config.database_url).await?;
+        // Counters added by a later migration are built once from the documents.
+        crate::compliance::rollup::ensure(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("building the compliance counters failed: {e}"))?;
         let store = BlobStore::open(&config.storage_url)?;
         Ok(Self {
             db,

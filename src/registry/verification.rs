@@ -244,7 +244,9 @@ impl Registry {
             let now = audit::micros(self.clock.now());
             let report = run(opts.clone(), format!("document-{}.pdf", d.id), bytes, now).await?;
             let txn = crate::db::begin_write(&self.db).await?;
+            crate::compliance::rollup::apply(&txn, d.id, -1).await?;
             store(&txn, d.id, &report, Reason::Reverify, &trust_version, now).await?;
+            crate::compliance::rollup::apply(&txn, d.id, 1).await?;
             let after = serde_json::json!(word(&report.status));
             if before.as_ref() != Some(&after) {
                 let view = self.get_in(&txn, d.id).await?;

@@ -96,7 +96,7 @@ pub async fn metrics(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let (f, g, _) = filter(s.registry.clock.today_vn(), q.as_deref())?;
-    let m = compliance::fast::metrics(&s.registry, &f, g).await?;
+    let m = compliance::rollup::metrics(&s.registry, &f, g).await?;
     Ok(Json(json!({"from": f.from, "to": f.to, "metrics": m})))
 }
 
@@ -131,14 +131,8 @@ pub async fn evidence(
         .transpose()?
         .unwrap_or(100)
         .clamp(1, 1000);
-    let (_, ev) = compliance::compute(&s.registry, &f, g).await?;
-    let items: Vec<_> = ev.into_iter().filter(|e| e.metric == metric).collect();
-    let total = items.len();
-    let page_items: Vec<_> = items
-        .into_iter()
-        .skip(((page - 1) * per_page) as usize)
-        .take(per_page as usize)
-        .collect();
+    let (page_items, total) =
+        compliance::evidence::page(&s.registry, &f, g, &metric, page, per_page).await?;
     Ok(Json(
         json!({"items": page_items, "total": total, "page": page, "per_page": per_page}),
     ))

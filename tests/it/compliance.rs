@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::both;
 use crate::fixtures::fixture;
-use crate::harness::{TestApp, incoming_paper};
+use crate::harness::{TestApp, incoming_paper, metric};
 
 async fn reg(app: &TestApp, path: &str, mut meta: Value, file: Option<&str>) -> i64 {
     if file.is_some() && meta["channel"] != "paper-scan" {
@@ -24,15 +24,6 @@ async fn reg(app: &TestApp, path: &str, mut meta: Value, file: Option<&str>) -> 
     };
     assert_eq!(s, 201, "{d}");
     d["id"].as_i64().expect("id")
-}
-
-fn metric<'a>(m: &'a Value, id: &str) -> &'a Value {
-    m["metrics"]
-        .as_array()
-        .expect("metrics")
-        .iter()
-        .find(|x| x["id"] == id && x["group"] == "all")
-        .expect("metric")
 }
 
 both!(metrics_by_hand, |app: TestApp| async move {
@@ -108,13 +99,7 @@ both!(metrics_by_hand, |app: TestApp| async move {
         assert_eq!(r.status().as_u16(), 201);
     }
 
-    let (s, m) = app
-        .get(
-            "/api/v1/compliance?from=2025-01-01&to=2025-06-15",
-            &app.auditor,
-        )
-        .await;
-    assert_eq!(s, 200, "{m}");
+    let m = app.compliance("from=2025-01-01&to=2025-06-15").await;
     let want = [
         ("e_signature", 3, 4),         // 1, 6, 7 valid; 2 invalid; 5 secret excluded
         ("dual_signature", 1, 2),      // 6 both; 7 person only
@@ -124,7 +109,7 @@ both!(metrics_by_hand, |app: TestApp| async move {
         ("signer_coverage", 1, 2),     // Nguyễn Văn An signed; Trần Thị Bình did not
     ];
     for (id, n, d) in want {
-        let x = metric(&m, id);
+        let x = metric(&m, id, "all");
         assert_eq!(
             (x["numerator"].as_u64(), x["denominator"].as_u64()),
             (Some(n), Some(d)),
@@ -183,11 +168,8 @@ both!(metrics_by_hand, |app: TestApp| async move {
     assert_eq!(e["items"][0]["document_id"], d3);
     let _ = d6;
     // Grouped by unit, and filters.
-    let (_, g) = app
-        .get(
-            "/api/v1/compliance?from=2025-01-01&to=2025-06-15&group_by=unit",
-            &app.auditor,
-        )
+    let g = app
+        .compliance("from=2025-01-01&to=2025-06-15&group_by=unit")
         .await;
     assert!(
         g["metrics"]
@@ -196,13 +178,10 @@ both!(metrics_by_hand, |app: TestApp| async move {
             .iter()
             .any(|x| x["id"] == "on_time" && x["group"] == "VP")
     );
-    let (_, o) = app
-        .get(
-            "/api/v1/compliance?from=2025-01-01&to=2025-06-15&direction=outgoing",
-            &app.auditor,
-        )
+    let o = app
+        .compliance("from=2025-01-01&to=2025-06-15&direction=outgoing")
         .await;
-    assert_eq!(metric(&o, "e_signature")["denominator"], 2);
+    assert_eq!(metric(&o, "e_signature", "all")["denominator"], 2);
     let (s, _) = app
         .get("/api/v1/compliance?group_by=colour", &app.auditor)
         .await;
@@ -243,20 +222,18 @@ both!(
             Some("person-ec.pdf"),
         )
         .await;
-        let (_, y24) = app
-            .get(
-                "/api/v1/compliance?from=2024-01-01&to=2024-12-31",
-                &app.auditor,
-            )
-            .await;
-        let (_, y25) = app
-            .get(
-                "/api/v1/compliance?from=2025-01-01&to=2025-12-31",
-                &app.auditor,
-            )
-            .await;
-        assert_eq!(metric(&y24, "e_signature")["denominator"], 1, "{y24}");
-        assert_eq!(metric(&y25, "e_signature")["denominator"], 1, "{y25}");
+        let y24 = app.compliance("from=2024-01-01&to=2024-12-31").await;
+        let y25 = app.compliance("from=2025-01-01&to=2025-12-31").await;
+        assert_eq!(
+            metric(&y24, "e_signature", "all")["denominator"],
+            1,
+            "{y24}"
+        );
+        assert_eq!(
+            metric(&y25, "e_signature", "all")["denominator"],
+            1,
+            "{y25}"
+        );
         // One official holding both certificates is counted once.
         let r = app
             .http
@@ -278,13 +255,8 @@ both!(
                 .expect("cert");
             assert_eq!(r.status().as_u16(), 201);
         }
-        let (_, both) = app
-            .get(
-                "/api/v1/compliance?from=2024-01-01&to=2025-12-31",
-                &app.auditor,
-            )
-            .await;
-        let sc = metric(&both, "signer_coverage");
+        let both = app.compliance("from=2024-01-01&to=2025-12-31").await;
+        let sc = metric(&both, "signer_coverage", "all");
         assert_eq!(
             (sc["numerator"].as_u64(), sc["denominator"].as_u64()),
             (Some(1), Some(1)),
@@ -298,13 +270,8 @@ both!(exports_carry_the_same_numbers, |app: TestApp| async move {
     let mut m = incoming_paper("giấy");
     m["number_symbol"] = json!("=HYPERLINK(\"x\")");
     reg(&app, "/api/v1/documents/incoming", m, None).await;
-    let (_, j) = app
-        .get(
-            "/api/v1/compliance?from=2025-01-01&to=2025-06-15",
-            &app.auditor,
-        )
-        .await;
-    let dig = metric(&j, "digitisation");
+    let j = app.compliance("from=2025-01-01&to=2025-06-15").await;
+    let dig = metric(&j, "digitisation", "all");
     // CSV, read back.
     let csv = app
         .http
@@ -475,23 +442,93 @@ both!(
         o.trust.anchors.clear();
         r.verifier = std::sync::Arc::new(o);
         r.reverify(None, |_, _| {}).await.expect("reverify");
-        let (_, now) = app
-            .get(
-                "/api/v1/compliance?from=2025-01-01&to=2025-06-15",
-                &app.auditor,
-            )
+        let now = app.compliance("from=2025-01-01&to=2025-06-15").await;
+        let then = app
+            .compliance("from=2025-01-01&to=2025-06-15&as_verified=registration")
             .await;
-        let (_, then) = app
-            .get(
-                "/api/v1/compliance?from=2025-01-01&to=2025-06-15&as_verified=registration",
-                &app.auditor,
-            )
-            .await;
-        assert_eq!(metric(&now, "e_signature")["numerator"], 0, "{now}");
-        assert_eq!(metric(&then, "e_signature")["numerator"], 1, "{then}");
+        assert_eq!(metric(&now, "e_signature", "all")["numerator"], 0, "{now}");
+        assert_eq!(
+            metric(&then, "e_signature", "all")["numerator"],
+            1,
+            "{then}"
+        );
         let (s, _) = app
             .get("/api/v1/compliance?as_verified=yesterday", &app.auditor)
             .await;
         assert_eq!(s, 422);
     }
 );
+
+both!(on_time_counts_by_deadline, |app: TestApp| async move {
+    // Registered on 15 June, due on 10 July: it belongs to the period its
+    // deadline falls in, whenever it was registered.
+    let mut m = incoming_paper("hạn xử lý tháng sau");
+    m["due_on"] = json!("2025-07-10");
+    let id = reg(&app, "/api/v1/documents/incoming", m, None).await;
+    let june = app.compliance("from=2025-06-01&to=2025-06-30").await;
+    assert_eq!(metric(&june, "on_time", "all")["denominator"], 0, "{june}");
+    assert_eq!(metric(&june, "digitisation", "all")["denominator"], 1);
+    let july = app.compliance("from=2025-07-01&to=2025-07-31").await;
+    let x = metric(&july, "on_time", "all");
+    assert_eq!(
+        (x["numerator"].as_u64(), x["denominator"].as_u64()),
+        (Some(0), Some(1))
+    );
+    // Registered in June, so July's other metrics do not count it.
+    assert_eq!(metric(&july, "digitisation", "all")["denominator"], 0);
+    // By month, on_time falls in the deadline's month.
+    let by_month = app
+        .compliance("from=2025-01-01&to=2025-12-31&group_by=month")
+        .await;
+    assert_eq!(metric(&by_month, "on_time", "2025-07")["denominator"], 1);
+    assert_eq!(
+        metric(&by_month, "digitisation", "2025-06")["denominator"],
+        1
+    );
+    let (_, e) = app
+        .get(
+            "/api/v1/compliance/evidence?metric=on_time&from=2025-07-01&to=2025-07-31",
+            &app.auditor,
+        )
+        .await;
+    assert_eq!(e["total"], 1, "{e}");
+    assert_eq!(e["items"][0]["document_id"].as_i64(), Some(id));
+    // Resolved by the deadline: the counters follow the change.
+    app.set_now("2025-07-06T03:00:00Z");
+    let (s, d) = app
+        .patch_json(
+            &format!("/api/v1/documents/{id}/handling"),
+            &json!({"status": "done", "resolved_on": "2025-07-05"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{d}");
+    let july = app.compliance("from=2025-07-01&to=2025-07-31").await;
+    let x = metric(&july, "on_time", "all");
+    assert_eq!(
+        (x["numerator"].as_u64(), x["denominator"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // Moving the deadline into August moves the document with it.
+    let (s, d) = app
+        .patch_json(
+            &format!("/api/v1/documents/{id}/handling"),
+            &json!({"due_on": "2025-08-01"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{d}");
+    let july = app.compliance("from=2025-07-01&to=2025-07-31").await;
+    assert_eq!(metric(&july, "on_time", "all")["denominator"], 0, "{july}");
+    let august = app
+        .compliance("from=2025-08-01&to=2025-08-31&unit=VP")
+        .await;
+    assert_eq!(
+        metric(&august, "on_time", "all")["numerator"],
+        1,
+        "{august}"
+    );
+    // Outgoing documents have no on-time handling.
+    let out = app
+        .compliance("from=2025-08-01&to=2025-08-31&direction=outgoing")
+        .await;
+    assert_eq!(metric(&out, "on_time", "all")["denominator"], 0);
+});

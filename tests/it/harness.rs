@@ -201,6 +201,29 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
+    /// PATCH JSON as the clerk.
+    pub async fn patch_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        let r = self
+            .http
+            .patch(self.url(path))
+            .bearer_auth(&self.clerk)
+            .json(body)
+            .send()
+            .await
+            .expect("request");
+        let status = r.status().as_u16();
+        (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// `GET /api/v1/compliance?{query}` as the auditor; the answer must be 200.
+    pub async fn compliance(&self, query: &str) -> Value {
+        let (s, m) = self
+            .get(&format!("/api/v1/compliance?{query}"), &self.auditor)
+            .await;
+        assert_eq!(s, 200, "compliance?{query}: {m}");
+        m
+    }
+
     /// Rows in a table, straight from the database.
     pub async fn count(&self, table: &str) -> i64 {
         let db = &self.registry.db;
@@ -219,6 +242,16 @@ impl TestApp {
     pub async fn blobs(&self) -> usize {
         self.registry.store.list().await.expect("list").len()
     }
+}
+
+/// One metric row of a compliance answer (panics when it is absent).
+pub fn metric<'a>(m: &'a Value, id: &str, group: &str) -> &'a Value {
+    m["metrics"]
+        .as_array()
+        .expect("metrics")
+        .iter()
+        .find(|x| x["id"] == id && x["group"] == group)
+        .unwrap_or_else(|| panic!("no metric {id} for group {group} in {m}"))
 }
 
 /// A small valid PDF with `text` in it (distinct text → distinct bytes).
