@@ -105,3 +105,72 @@ fn bad_database_url_is_a_clear_error() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unsupported database URL"));
 }
+
+#[test]
+fn report_check_finds_counters_that_disagree_and_rebuild_repairs_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = vanthu(
+        dir.path(),
+        &["seed", "--documents", "400", "--year", "2025"],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let json = |out: &std::process::Output| -> serde_json::Value {
+        serde_json::from_slice(&out.stdout).expect("json report")
+    };
+    let args = [
+        "report",
+        "--year",
+        "2025",
+        "--group-by",
+        "unit",
+        "--format",
+        "json",
+    ];
+    let good = vanthu(dir.path(), &[&args[..], &["--check"]].concat());
+    assert_eq!(
+        good.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&good.stderr)
+    );
+    assert!(String::from_utf8_lossy(&good.stderr).contains("counters equal a recount"));
+    let before = json(&good);
+    assert!(
+        before["metrics"].as_array().is_some_and(|m| m.len() > 12),
+        "{before}"
+    );
+    // Counters edited behind the program's back.
+    let url = format!(
+        "sqlite://{}?mode=rw",
+        dir.path().join("vanthu.db").display()
+    );
+    tokio::runtime::Runtime::new()
+        .expect("runtime")
+        .block_on(async {
+            use sea_orm::ConnectionTrait;
+            let db = sea_orm::Database::connect(&url).await.expect("open");
+            db.execute_unprepared("UPDATE compliance_counts SET e_sig_num = e_sig_num + 1")
+                .await
+                .expect("tamper");
+            db.close().await.expect("close");
+        });
+    let bad = vanthu(dir.path(), &[&args[..], &["--check"]].concat());
+    assert_eq!(bad.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        err.contains("disagree") && err.contains("e_signature"),
+        "{err}"
+    );
+    let fixed = vanthu(dir.path(), &[&args[..], &["--rebuild", "--check"]].concat());
+    assert_eq!(
+        fixed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&fixed.stderr)
+    );
+    assert_eq!(json(&fixed), before);
+}

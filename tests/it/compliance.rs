@@ -532,3 +532,64 @@ both!(on_time_counts_by_deadline, |app: TestApp| async move {
         .await;
     assert_eq!(metric(&out, "on_time", "all")["denominator"], 0);
 });
+
+// A database that held documents before the counters existed (simulated by
+// emptying them and forgetting they were built) gets them built when the
+// program next opens it, and the figures come back unchanged.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn counters_built_for_an_older_database() {
+    use sea_orm::ConnectionTrait;
+    let app = TestApp::start(crate::harness::Backend::Sqlite)
+        .await
+        .expect("sqlite");
+    let mut m = incoming_paper("trước khi có bộ đếm");
+    m["due_on"] = json!("2025-06-20");
+    reg(&app, "/api/v1/documents/incoming", m, Some("person.pdf")).await;
+    reg(
+        &app,
+        "/api/v1/documents/outgoing",
+        json!({"doc_type": "QĐ", "subject": "đi"}),
+        Some("person-then-organisation.pdf"),
+    )
+    .await;
+    let before = app.compliance("from=2025-01-01&to=2025-12-31").await;
+    assert_eq!(metric(&before, "e_signature", "all")["denominator"], 2);
+    for t in [
+        "compliance_counts",
+        "compliance_due",
+        "compliance_signers",
+        "compliance_signer_ids",
+        "compliance_rollup_state",
+    ] {
+        app.registry
+            .db
+            .execute_unprepared(&format!("DELETE FROM {t}"))
+            .await
+            .expect("empty");
+    }
+    let emptied = app.compliance("from=2025-01-01&to=2025-12-31").await;
+    assert_eq!(metric(&emptied, "e_signature", "all")["denominator"], 0);
+    // Opening the data folder again builds them.
+    let config = vanthu::config::Config::for_data_dir(app._dir.path());
+    let reopened = vanthu::registry::Registry::open(
+        &config,
+        vanthu::clock::Clock::fixed(crate::harness::default_now()),
+    )
+    .await
+    .expect("reopen");
+    assert_eq!(app.count("compliance_rollup_state").await, 1);
+    let f = vanthu::compliance::Filter {
+        from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
+        to: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
+        unit: None,
+        direction: None,
+        doc_type: None,
+        as_registered: false,
+    };
+    let rebuilt =
+        vanthu::compliance::rollup::metrics(&reopened, &f, vanthu::compliance::GroupBy::None)
+            .await
+            .expect("metrics");
+    let after = serde_json::to_value(&rebuilt).expect("json");
+    assert_eq!(after, before["metrics"]);
+}
