@@ -52,6 +52,7 @@ struct FileConfig {
     log_origin: Option<String>,
     default_trust: Option<bool>,
     accept_unknown_revocation: Option<bool>,
+    targets: Option<std::collections::BTreeMap<String, f64>>,
 }
 
 /// The resolved configuration.
@@ -81,6 +82,8 @@ pub struct Config {
     pub accept_unknown_revocation: bool,
     /// The transparency log's origin line and key name.
     pub log_origin: String,
+    /// The compliance targets (the 2024 plan's unless configured).
+    pub targets: crate::compliance::Targets,
 }
 
 impl std::fmt::Debug for Config {
@@ -98,6 +101,7 @@ impl std::fmt::Debug for Config {
             .field("default_trust", &self.default_trust)
             .field("accept_unknown_revocation", &self.accept_unknown_revocation)
             .field("log_origin", &self.log_origin)
+            .field("targets", &self.targets)
             .finish()
     }
 }
@@ -214,7 +218,20 @@ impl Config {
                 "the log origin must be non-empty, without '+' or spaces: {log_origin:?}"
             );
         }
+        // Targets: the file's table, then VANTHU_TARGETS over it.
+        let mut targets = crate::compliance::Targets::default();
+        for (id, rate) in file.targets.unwrap_or_default() {
+            targets
+                .set(&id, rate)
+                .map_err(|e| anyhow::anyhow!("configuration file, [targets]: {e}"))?;
+        }
+        if let Ok(spec) = std::env::var("VANTHU_TARGETS") {
+            targets
+                .apply_spec(&spec)
+                .map_err(|e| anyhow::anyhow!("VANTHU_TARGETS: {e}"))?;
+        }
         Ok(Self {
+            targets,
             log_origin,
             listen,
             data_dir,
@@ -249,6 +266,7 @@ impl Config {
             default_trust: true,
             accept_unknown_revocation: false,
             log_origin: "vanthu.local/snv".into(),
+            targets: crate::compliance::Targets::default(),
         }
     }
 
@@ -327,6 +345,27 @@ mod tests {
             (c.listen.to_string().as_str(), c.agency_code.as_str()),
             ("127.0.0.1:1", "SNV")
         );
+    }
+
+    #[test]
+    fn targets_come_from_the_file_and_bad_ones_are_refused() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let file = dir.path().join("vanthu.toml");
+        let common = CommonOpts {
+            config: Some(file.clone()),
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        };
+        std::fs::write(&file, "[targets]\non_time = 0.9\ndigitisation = 0.75\n").expect("write");
+        let c = Config::resolve(&common, &ServerOpts::default()).expect("resolves");
+        assert_eq!(c.targets.get("on_time"), 0.9);
+        assert_eq!(c.targets.get("digitisation"), 0.75);
+        assert_eq!(c.targets.get("e_signature"), 1.0);
+        for bad in ["[targets]\nspeed = 0.5\n", "[targets]\non_time = 99\n"] {
+            std::fs::write(&file, bad).expect("write");
+            let e = Config::resolve(&common, &ServerOpts::default()).expect_err(bad);
+            assert!(e.to_string().contains("[targets]"), "{e}");
+        }
     }
 
     #[test]

@@ -184,5 +184,5 @@ pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<Metri
         None,
     )
     .await?;
-    Ok(results(&counts))
+    Ok(results(&counts, &reg.targets))
 }

@@ -52,6 +52,8 @@ pub struct Registry {
     pub hooks: Arc<Hooks>,
     /// Trust store and policy for verification on arrival.
     pub verifier: Arc<crate::sigverify::Options>,
+    /// The compliance targets.
+    pub targets: crate::compliance::Targets,
 }
 
 impl Registry {
@@ -72,6 +74,7 @@ impl Registry {
             max_upload_bytes: config.max_upload_bytes,
             hooks: Arc::new(Hooks::default()),
             verifier: Arc::new(config.verify_options()?),
+            targets: config.targets.clone(),
         })
     }
 }

@@ -593,3 +593,57 @@ async fn counters_built_for_an_older_database() {
     let after = serde_json::to_value(&rebuilt).expect("json");
     assert_eq!(after, before["metrics"]);
 }
+
+// Targets come from the configuration: with on_time at 50%, one document of
+// two resolved by its deadline meets it, by exactly 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn configured_targets_decide_met() {
+    let app = TestApp::start(crate::harness::Backend::Sqlite)
+        .await
+        .expect("sqlite");
+    for (i, resolved) in [Some("2025-06-15"), None].into_iter().enumerate() {
+        let mut m = incoming_paper(&format!("hạn {i}"));
+        m["due_on"] = json!("2025-06-20");
+        let id = reg(&app, "/api/v1/documents/incoming", m, None).await;
+        if let Some(r) = resolved {
+            let (s, d) = app
+                .patch_json(
+                    &format!("/api/v1/documents/{id}/handling"),
+                    &json!({"status": "done", "resolved_on": r}),
+                )
+                .await;
+            assert_eq!(s, 200, "{d}");
+        }
+    }
+    let plan = app.compliance("from=2025-06-01&to=2025-06-30").await;
+    let x = metric(&plan, "on_time", "all");
+    assert_eq!(
+        (x["target"].as_f64(), x["met"].as_bool()),
+        (Some(0.99), Some(false)),
+        "{x}"
+    );
+    let mut config = vanthu::config::Config::for_data_dir(app._dir.path());
+    config.targets.apply_spec("on_time=0.5").expect("spec");
+    let reg = vanthu::registry::Registry::open(
+        &config,
+        vanthu::clock::Clock::fixed(crate::harness::default_now()),
+    )
+    .await
+    .expect("open");
+    let f = vanthu::compliance::Filter {
+        from: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).expect("date"),
+        to: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).expect("date"),
+        unit: None,
+        direction: None,
+        doc_type: None,
+        as_registered: false,
+    };
+    let m = vanthu::compliance::rollup::metrics(&reg, &f, vanthu::compliance::GroupBy::None)
+        .await
+        .expect("metrics");
+    let on_time = m.iter().find(|r| r.id == "on_time").expect("on_time");
+    assert_eq!((on_time.numerator, on_time.denominator), (1, 2));
+    assert_eq!(on_time.target, 0.5);
+    assert!(on_time.met);
+    assert_eq!(on_time.margin, Some(0.0));
+}
