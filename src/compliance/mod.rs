@@ -608,6 +608,7 @@ type Counts = BTreeMap<(String, String), (u64, u64)>;
 /// Signer coverage: each active official (of the filtered unit) counts as
 /// covered when one of `valid_signers` (fingerprint, name) is theirs —
 /// matched by certificate fingerprint, falling back to the folded name.
+/// Returns the signers that match no official at all.
 async fn coverage(
     reg: &Registry,
     f: &Filter,
@@ -616,7 +617,7 @@ async fn coverage(
     valid_signers: impl Iterator<Item = (Option<String>, Option<String>)>,
     counts: &mut Counts,
     mut evidence: Option<&mut Vec<Evidence>>,
-) -> Result<()> {
+) -> Result<Vec<(Option<String>, Option<String>)>> {
     let offs = officials::Entity::find()
         .filter(officials::Column::Active.eq(true))
         .all(&reg.db)
@@ -628,15 +629,21 @@ async fn coverage(
         .collect();
     let by_name: HashMap<String, i32> = offs.iter().map(|o| (o.name_key.clone(), o.id)).collect();
     let mut signed: HashSet<i32> = HashSet::new();
+    let mut unmatched = Vec::new();
     for (fp, name) in valid_signers {
         let who = fp
             .as_ref()
             .and_then(|fp| by_fp.get(fp))
             .or_else(|| name.as_ref().and_then(|n| by_name.get(&fold(n))));
-        if let Some(id) = who {
-            signed.insert(*id);
+        match who {
+            Some(id) => {
+                signed.insert(*id);
+            }
+            None => unmatched.push((fp, name)),
         }
     }
+    unmatched.sort();
+    unmatched.dedup();
     for o in &offs {
         if let Some(u) = &f.unit
             && o.unit_id.and_then(|x| unit_code.get(&x)) != Some(u)
@@ -668,7 +675,7 @@ async fn coverage(
             });
         }
     }
-    Ok(())
+    Ok(unmatched)
 }
 
 /// The metric rows, in [`METRICS`] order and then by group; a metric with

@@ -131,11 +131,13 @@ pub async fn evidence(
         .transpose()?
         .unwrap_or(100)
         .clamp(1, 1000);
-    let (page_items, total) =
-        compliance::evidence::page(&s.registry, &f, g, &metric, page, per_page).await?;
-    Ok(Json(
-        json!({"items": page_items, "total": total, "page": page, "per_page": per_page}),
-    ))
+    let ev = compliance::evidence::page(&s.registry, &f, g, &metric, page, per_page).await?;
+    let (page_items, total) = (&ev.items, ev.total);
+    let mut body = json!({"items": page_items, "total": total, "page": page, "per_page": per_page});
+    if metric == "signer_coverage" {
+        body["unmatched_signers"] = json!(ev.unmatched_signers);
+    }
+    Ok(Json(body))
 }
 
 /// Export metrics and evidence: `format=csv|xlsx`; for CSV, `kind=metrics|evidence`.

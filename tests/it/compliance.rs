@@ -166,7 +166,35 @@ both!(metrics_by_hand, |app: TestApp| async move {
         )
         .await;
     assert_eq!(e["items"][0]["document_id"], d3);
-    let _ = d6;
+    // Signer coverage's evidence is the official who did not sign; beside
+    // it, the valid signer matching no official (the organisation's
+    // certificate on document 6), which does not count in the gap.
+    let (_, e) = app
+        .get(
+            "/api/v1/compliance/evidence?metric=signer_coverage&from=2025-01-01&to=2025-06-15",
+            &app.auditor,
+        )
+        .await;
+    assert_eq!(e["total"], 1, "{e}");
+    assert_eq!(e["items"][0]["label"], "Trần Thị Bình", "{e}");
+    let unmatched = e["unmatched_signers"].as_array().expect("unmatched_signers");
+    assert_eq!(unmatched.len(), 1, "{e}");
+    assert_eq!(
+        unmatched[0]["signer_name"],
+        "Sở Nội vụ Thành phố Hồ Chí Minh",
+        "{e}"
+    );
+    assert_eq!(unmatched[0]["signatures"], 1, "{e}");
+    assert_eq!(unmatched[0]["example_document_id"], d6, "{e}");
+    assert_eq!(unmatched[0]["reason"], "signer not a known official");
+    // Other metrics carry no such list.
+    let (_, e) = app
+        .get(
+            "/api/v1/compliance/evidence?metric=on_time&from=2025-01-01&to=2025-06-15",
+            &app.auditor,
+        )
+        .await;
+    assert!(e.get("unmatched_signers").is_none(), "{e}");
     // Grouped by unit, and filters.
     let g = app
         .compliance("from=2025-01-01&to=2025-06-15&group_by=unit")

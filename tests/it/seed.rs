@@ -152,7 +152,7 @@ async fn evidence_pages_agree(
         let mut got = Vec::new();
         let mut page = 1;
         loop {
-            let (items, total) =
+            let vanthu::compliance::evidence::EvidencePage { items, total, .. } =
                 vanthu::compliance::evidence::page(&app.registry, f, g, metric, page, 37)
                     .await
                     .expect("evidence page");
