@@ -5,7 +5,8 @@
 //! deadline day for on-time handling, and per valid signer and day for
 //! signer coverage. `compliance_rollup_state` records that the counters were
 //! built from the documents (the program builds them once after this
-//! migration, since an existing database already holds documents).
+//! migration, since an existing database already holds documents). An index
+//! on documents' deadline lets on-time evidence page by deadline.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -110,6 +111,16 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
+        // On-time evidence pages through incoming documents by deadline.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_documents_due_on")
+                    .table(Documents::Table)
+                    .col(Documents::DueOn)
+                    .to_owned(),
+            )
+            .await?;
         manager
             .create_table(
                 Table::create()
@@ -123,6 +134,14 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_documents_due_on")
+                    .table(Documents::Table)
+                    .to_owned(),
+            )
+            .await?;
         for t in [
             ComplianceRollupState::Table.into_iden(),
             ComplianceSignerIds::Table.into_iden(),
@@ -185,6 +204,12 @@ enum ComplianceSignerIds {
     Basis,
     SignerFingerprint,
     SignerName,
+}
+
+#[derive(DeriveIden)]
+enum Documents {
+    Table,
+    DueOn,
 }
 
 #[derive(DeriveIden)]

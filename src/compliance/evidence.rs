@@ -1,6 +1,6 @@
 //! The evidence behind one metric's gap, a page at a time: the database
 //! selects only the page's documents (those the metric counts and that miss
-//! it, by id), and each is judged by the same code as [`super::compute`],
+//! it, by register date — deadline for on_time — then id), and each is judged by the same code as [`super::compute`],
 //! so the reasons are identical. The total comes from the counters
 //! ([`super::rollup`]) as denominator − numerator, summed over groups.
 //! Signer coverage's evidence is the officials without a valid signature,
@@ -178,6 +178,13 @@ pub async fn page(
         .sum();
     let backend = reg.db.get_database_backend();
     let mut p = Params { values: Vec::new() };
+    // Pages go in the order of the index the filter reads (register date,
+    // or deadline for on_time) and then id, so a page stops early.
+    let order = if metric == "on_time" {
+        "d.due_on, d.id"
+    } else {
+        "d.register_date, d.id"
+    };
     let (w, den, num) = if metric == "on_time" {
         if f.direction.as_deref() == Some("outgoing") {
             return Ok(EvidencePage {
@@ -222,7 +229,7 @@ pub async fn page(
          LEFT JOIN verifications v ON d.file_sha256 IS NOT NULL AND v.id = {} \
          WHERE {w} AND CASE WHEN {den} THEN 1 ELSE 0 END = 1 \
          AND CASE WHEN {num} THEN 1 ELSE 0 END = 0 \
-         ORDER BY d.id LIMIT {} OFFSET {}",
+         ORDER BY {order} LIMIT {} OFFSET {}",
         chosen_verification(f),
         p.bind(per_page as i64),
         p.bind(skip as i64)

@@ -146,11 +146,33 @@ fn contribution(doc_where: &str, sign: i64) -> Vec<String> {
     out
 }
 
+/// Lock key of the counters (PostgreSQL advisory lock).
+const COUNTERS_LOCK: i64 = 0x7661_6e74_6875_0001;
+
+/// On PostgreSQL, take the counters' transaction-scoped advisory lock, so
+/// transactions update counter rows one at a time: two handling changes
+/// moving documents between the same two units in opposite directions
+/// would otherwise lock the same rows in opposite orders and deadlock. It
+/// is the last lock a writing transaction takes (numbering comes first).
+/// SQLite already runs one writer at a time (`BEGIN IMMEDIATE`).
+async fn serialize_writers<C: ConnectionTrait>(c: &C) -> Result<()> {
+    if c.get_database_backend() == DatabaseBackend::Postgres {
+        c.execute_raw(Statement::from_sql_and_values(
+            DatabaseBackend::Postgres,
+            "SELECT pg_advisory_xact_lock($1)",
+            [COUNTERS_LOCK.into()],
+        ))
+        .await?;
+    }
+    Ok(())
+}
+
 /// Add (`sign` = 1) or take away (`sign` = −1) document `id`'s contribution
 /// to the counters, inside the caller's transaction. Call it with −1 before
 /// a change and +1 after.
 pub async fn apply<C: ConnectionTrait>(c: &C, id: i32, sign: i64) -> Result<()> {
     let backend = c.get_database_backend();
+    serialize_writers(c).await?;
     for sql in contribution("d.id = $1", sign.signum()) {
         c.execute_raw(Statement::from_sql_and_values(backend, sql, [id.into()]))
             .await?;
@@ -162,6 +184,7 @@ pub async fn apply<C: ConnectionTrait>(c: &C, id: i32, sign: i64) -> Result<()> 
 /// batch just inserted by `vanthu seed`), inside the caller's transaction.
 pub async fn apply_range<C: ConnectionTrait>(c: &C, lo: i32, hi: i32) -> Result<()> {
     let backend = c.get_database_backend();
+    serialize_writers(c).await?;
     for sql in contribution("d.id >= $1 AND d.id <= $2", 1) {
         c.execute_raw(Statement::from_sql_and_values(
             backend,
@@ -176,6 +199,7 @@ pub async fn apply_range<C: ConnectionTrait>(c: &C, lo: i32, hi: i32) -> Result<
 /// Recompute every counter from the documents, in one transaction.
 pub async fn rebuild(db: &DatabaseConnection) -> Result<()> {
     let txn = crate::db::begin_write(db).await?;
+    serialize_writers(&txn).await?;
     for t in [
         "compliance_counts",
         "compliance_due",
