@@ -9,7 +9,7 @@
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde::Serialize;
 
-use super::fast::{Params, chosen_verification, where_clause};
+use super::fast::{Params, chosen_verification, due_where, where_clause};
 use super::{DocRow, Evidence, Filter, GroupBy, coverage, judge, load_docs, resolve, rollup};
 use crate::registry::Registry;
 use crate::registry::error::{Error, Result};
@@ -193,18 +193,7 @@ pub async fn page(
                 unmatched_signers: Vec::new(),
             });
         }
-        let mut w = format!(
-            "d.direction = 'incoming' AND d.due_on >= {} AND d.due_on <= {} \
-             AND d.status <> 'recalled'",
-            p.bind(f.from),
-            p.bind(f.to)
-        );
-        if let Some(u) = r.unit_id {
-            w.push_str(&format!(" AND d.unit_id = {}", p.bind(u)));
-        }
-        if let Some(t) = r.doc_type {
-            w.push_str(&format!(" AND d.doc_type = {}", p.bind(t)));
-        }
+        let w = due_where(&mut p, f, r.unit_id, r.doc_type);
         (
             w,
             "1 = 1".to_string(),
@@ -223,11 +212,14 @@ pub async fn page(
             })?;
         (where_clause(&mut p, f, r.unit_id, r.doc_type), den, num)
     };
-    // CASE … = 0 also catches a condition that is NULL (no verification).
+    // The denominator's condition reads only non-null document columns, so
+    // it stays a plain predicate the planner can estimate (PostgreSQL then
+    // walks the date index); CASE … = 0 also catches a numerator condition
+    // that is NULL (no verification).
     let sql = format!(
         "SELECT {DOC_COLUMNS} FROM documents d \
          LEFT JOIN verifications v ON d.file_sha256 IS NOT NULL AND v.id = {} \
-         WHERE {w} AND CASE WHEN {den} THEN 1 ELSE 0 END = 1 \
+         WHERE {w} AND ({den}) \
          AND CASE WHEN {num} THEN 1 ELSE 0 END = 0 \
          ORDER BY {order} LIMIT {} OFFSET {}",
         chosen_verification(f),

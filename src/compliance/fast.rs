@@ -53,6 +53,30 @@ pub(super) fn where_clause(
     w
 }
 
+/// The `WHERE` clause of on-time handling: incoming documents whose
+/// deadline falls in the period, recalled ones out, and the optional unit
+/// and type (direction is implied).
+pub(super) fn due_where(
+    p: &mut Params,
+    f: &Filter,
+    unit_id: Option<i32>,
+    doc_type: Option<&str>,
+) -> String {
+    let mut w = format!(
+        "d.direction = 'incoming' AND d.due_on >= {} AND d.due_on <= {} \
+         AND d.status <> 'recalled'",
+        p.bind(f.from),
+        p.bind(f.to)
+    );
+    if let Some(u) = unit_id {
+        w.push_str(&format!(" AND d.unit_id = {}", p.bind(u)));
+    }
+    if let Some(t) = doc_type {
+        w.push_str(&format!(" AND d.doc_type = {}", p.bind(t)));
+    }
+    w
+}
+
 /// The verification a document is counted by: its newest, or its first.
 pub(super) fn chosen_verification(f: &Filter) -> &'static str {
     if f.as_registered {
@@ -124,18 +148,7 @@ pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<Metri
             _ => group_expr,
         };
         let mut p = Params { values: Vec::new() };
-        let mut w = format!(
-            "d.direction = 'incoming' AND d.due_on >= {} AND d.due_on <= {} \
-             AND d.status <> 'recalled'",
-            p.bind(f.from),
-            p.bind(f.to)
-        );
-        if let Some(u) = r.unit_id {
-            w.push_str(&format!(" AND d.unit_id = {}", p.bind(u)));
-        }
-        if let Some(t) = r.doc_type {
-            w.push_str(&format!(" AND d.doc_type = {}", p.bind(t)));
-        }
+        let w = due_where(&mut p, f, r.unit_id, r.doc_type);
         let sql = format!(
             "SELECT {group_expr} AS g, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN \
              d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on THEN 1 ELSE 0 END) AS BIGINT) \

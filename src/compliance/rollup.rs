@@ -146,6 +146,15 @@ fn contribution(doc_where: &str, sign: i64) -> Vec<String> {
     out
 }
 
+/// The counter tables, and the table recording that they were built.
+pub const TABLES: [&str; 5] = [
+    "compliance_counts",
+    "compliance_due",
+    "compliance_signers",
+    "compliance_signer_ids",
+    "compliance_rollup_state",
+];
+
 /// Lock key of the counters (PostgreSQL advisory lock).
 const COUNTERS_LOCK: i64 = 0x7661_6e74_6875_0001;
 
@@ -200,13 +209,7 @@ pub async fn apply_range<C: ConnectionTrait>(c: &C, lo: i32, hi: i32) -> Result<
 pub async fn rebuild(db: &DatabaseConnection) -> Result<()> {
     let txn = crate::db::begin_write(db).await?;
     serialize_writers(&txn).await?;
-    for t in [
-        "compliance_counts",
-        "compliance_due",
-        "compliance_signers",
-        "compliance_signer_ids",
-        "compliance_rollup_state",
-    ] {
+    for t in TABLES {
         txn.execute_unprepared(&format!("DELETE FROM {t}")).await?;
     }
     for sql in contribution("1 = 1", 1) {

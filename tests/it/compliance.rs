@@ -117,19 +117,13 @@ both!(metrics_by_hand, |app: TestApp| async move {
         );
         assert_eq!(x["met"], false, "{id}");
         // The evidence lists exactly the gap.
-        let (_, e) = app
-            .get(
-                &format!("/api/v1/compliance/evidence?metric={id}&from=2025-01-01&to=2025-06-15"),
-                &app.auditor,
-            )
+        let e = app
+            .evidence(&format!("metric={id}&from=2025-01-01&to=2025-06-15"))
             .await;
         assert_eq!(e["total"].as_u64(), Some(d - n), "{id}: {e}");
     }
-    let (_, e) = app
-        .get(
-            "/api/v1/compliance/evidence?metric=e_signature&from=2025-01-01&to=2025-06-15",
-            &app.auditor,
-        )
+    let e = app
+        .evidence("metric=e_signature&from=2025-01-01&to=2025-06-15")
         .await;
     assert_eq!(e["items"][0]["document_id"], d2);
     assert!(
@@ -138,19 +132,13 @@ both!(metrics_by_hand, |app: TestApp| async move {
             .is_some_and(|r| r.contains("HASH_FAILURE")),
         "{e}"
     );
-    let (_, e) = app
-        .get(
-            "/api/v1/compliance/evidence?metric=dual_signature&from=2025-01-01&to=2025-06-15",
-            &app.auditor,
-        )
+    let e = app
+        .evidence("metric=dual_signature&from=2025-01-01&to=2025-06-15")
         .await;
     assert_eq!(e["items"][0]["document_id"], d7);
     assert_eq!(e["items"][0]["reason"], "missing organisation signature");
-    let (_, e) = app
-        .get(
-            "/api/v1/compliance/evidence?metric=on_time&from=2025-01-01&to=2025-06-15",
-            &app.auditor,
-        )
+    let e = app
+        .evidence("metric=on_time&from=2025-01-01&to=2025-06-15")
         .await;
     assert_eq!(
         (
@@ -159,21 +147,15 @@ both!(metrics_by_hand, |app: TestApp| async move {
         ),
         (Some(d2), Some("overdue 1 days"))
     );
-    let (_, e) = app
-        .get(
-            "/api/v1/compliance/evidence?metric=electronic_exchange&from=2025-01-01&to=2025-06-15",
-            &app.auditor,
-        )
+    let e = app
+        .evidence("metric=electronic_exchange&from=2025-01-01&to=2025-06-15")
         .await;
     assert_eq!(e["items"][0]["document_id"], d3);
     // Signer coverage's evidence is the official who did not sign; beside
     // it, the valid signer matching no official (the organisation's
     // certificate on document 6), which does not count in the gap.
-    let (_, e) = app
-        .get(
-            "/api/v1/compliance/evidence?metric=signer_coverage&from=2025-01-01&to=2025-06-15",
-            &app.auditor,
-        )
+    let e = app
+        .evidence("metric=signer_coverage&from=2025-01-01&to=2025-06-15")
         .await;
     assert_eq!(e["total"], 1, "{e}");
     assert_eq!(e["items"][0]["label"], "Trần Thị Bình", "{e}");
@@ -189,11 +171,8 @@ both!(metrics_by_hand, |app: TestApp| async move {
     assert_eq!(unmatched[0]["example_document_id"], d6, "{e}");
     assert_eq!(unmatched[0]["reason"], "signer not a known official");
     // Other metrics carry no such list.
-    let (_, e) = app
-        .get(
-            "/api/v1/compliance/evidence?metric=on_time&from=2025-01-01&to=2025-06-15",
-            &app.auditor,
-        )
+    let e = app
+        .evidence("metric=on_time&from=2025-01-01&to=2025-06-15")
         .await;
     assert!(e.get("unmatched_signers").is_none(), "{e}");
     // Grouped by unit, and filters.
@@ -514,11 +493,8 @@ both!(on_time_counts_by_deadline, |app: TestApp| async move {
         metric(&by_month, "digitisation", "2025-06")["denominator"],
         1
     );
-    let (_, e) = app
-        .get(
-            "/api/v1/compliance/evidence?metric=on_time&from=2025-07-01&to=2025-07-31",
-            &app.auditor,
-        )
+    let e = app
+        .evidence("metric=on_time&from=2025-07-01&to=2025-07-31")
         .await;
     assert_eq!(e["total"], 1, "{e}");
     assert_eq!(e["items"][0]["document_id"].as_i64(), Some(id));
@@ -583,13 +559,7 @@ async fn counters_built_for_an_older_database() {
     .await;
     let before = app.compliance("from=2025-01-01&to=2025-12-31").await;
     assert_eq!(metric(&before, "e_signature", "all")["denominator"], 2);
-    for t in [
-        "compliance_counts",
-        "compliance_due",
-        "compliance_signers",
-        "compliance_signer_ids",
-        "compliance_rollup_state",
-    ] {
+    for t in vanthu::compliance::rollup::TABLES {
         app.registry
             .db
             .execute_unprepared(&format!("DELETE FROM {t}"))
@@ -607,14 +577,7 @@ async fn counters_built_for_an_older_database() {
     .await
     .expect("reopen");
     assert_eq!(app.count("compliance_rollup_state").await, 1);
-    let f = vanthu::compliance::Filter {
-        from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
-        to: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
-        unit: None,
-        direction: None,
-        doc_type: None,
-        as_registered: false,
-    };
+    let f = crate::harness::period("2025-01-01", "2025-12-31");
     let rebuilt =
         vanthu::compliance::rollup::metrics(&reopened, &f, vanthu::compliance::GroupBy::None)
             .await
@@ -659,14 +622,7 @@ async fn configured_targets_decide_met() {
     )
     .await
     .expect("open");
-    let f = vanthu::compliance::Filter {
-        from: chrono::NaiveDate::from_ymd_opt(2025, 6, 1).expect("date"),
-        to: chrono::NaiveDate::from_ymd_opt(2025, 6, 30).expect("date"),
-        unit: None,
-        direction: None,
-        doc_type: None,
-        as_registered: false,
-    };
+    let f = crate::harness::period("2025-06-01", "2025-06-30");
     let m = vanthu::compliance::rollup::metrics(&reg, &f, vanthu::compliance::GroupBy::None)
         .await
         .expect("metrics");
@@ -710,15 +666,8 @@ both!(
         for t in tasks {
             t.await.expect("task");
         }
-        use vanthu::compliance::{Filter, GroupBy, fast, rollup};
-        let f = Filter {
-            from: chrono::NaiveDate::from_ymd_opt(2025, 1, 1).expect("date"),
-            to: chrono::NaiveDate::from_ymd_opt(2025, 12, 31).expect("date"),
-            unit: None,
-            direction: None,
-            doc_type: None,
-            as_registered: false,
-        };
+        use vanthu::compliance::{GroupBy, fast, rollup};
+        let f = crate::harness::period("2025-01-01", "2025-12-31");
         let counted = rollup::metrics(&app.registry, &f, GroupBy::Unit)
             .await
             .expect("counters");

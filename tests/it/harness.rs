@@ -141,11 +141,11 @@ impl TestApp {
         self.registry.clock.set(t.parse().expect("valid instant"));
     }
 
-    /// POST JSON as the clerk.
-    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+    /// Send JSON with `method` as the clerk.
+    async fn send_json(&self, method: reqwest::Method, path: &str, body: &Value) -> (u16, Value) {
         let r = self
             .http
-            .post(self.url(path))
+            .request(method, self.url(path))
             .bearer_auth(&self.clerk)
             .json(body)
             .send()
@@ -153,6 +153,11 @@ impl TestApp {
             .expect("request");
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
+    }
+
+    /// POST JSON as the clerk.
+    pub async fn post_json(&self, path: &str, body: &Value) -> (u16, Value) {
+        self.send_json(reqwest::Method::POST, path, body).await
     }
 
     /// Register with multipart as the clerk: metadata text and optional file bytes.
@@ -203,16 +208,7 @@ impl TestApp {
 
     /// PATCH JSON as the clerk.
     pub async fn patch_json(&self, path: &str, body: &Value) -> (u16, Value) {
-        let r = self
-            .http
-            .patch(self.url(path))
-            .bearer_auth(&self.clerk)
-            .json(body)
-            .send()
-            .await
-            .expect("request");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
+        self.send_json(reqwest::Method::PATCH, path, body).await
     }
 
     /// `GET /api/v1/compliance?{query}` as the auditor; the answer must be 200.
@@ -222,6 +218,18 @@ impl TestApp {
             .await;
         assert_eq!(s, 200, "compliance?{query}: {m}");
         m
+    }
+
+    /// `GET /api/v1/compliance/evidence?{query}` as the auditor; must be 200.
+    pub async fn evidence(&self, query: &str) -> Value {
+        let (s, e) = self
+            .get(
+                &format!("/api/v1/compliance/evidence?{query}"),
+                &self.auditor,
+            )
+            .await;
+        assert_eq!(s, 200, "evidence?{query}: {e}");
+        e
     }
 
     /// Rows in a table, straight from the database.
@@ -241,6 +249,19 @@ impl TestApp {
     /// Blobs in the store.
     pub async fn blobs(&self) -> usize {
         self.registry.store.list().await.expect("list").len()
+    }
+}
+
+/// A compliance filter over `from..=to` (YYYY-MM-DD), nothing else set.
+pub fn period(from: &str, to: &str) -> vanthu::compliance::Filter {
+    let date = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date");
+    vanthu::compliance::Filter {
+        from: date(from),
+        to: date(to),
+        unit: None,
+        direction: None,
+        doc_type: None,
+        as_registered: false,
     }
 }
 

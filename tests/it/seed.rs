@@ -298,12 +298,8 @@ both!(three_paths_agree, |app: TestApp| async move {
     assert_eq!(checked, 2 * 2 * 3 * 2 * 2 * 4);
     // The re-verifications made "now" differ from "at registration".
     let f = |as_registered| Filter {
-        from: date("2025-01-01"),
-        to: date("2025-12-31"),
-        unit: None,
-        direction: None,
-        doc_type: None,
         as_registered,
+        ..crate::harness::period("2025-01-01", "2025-12-31")
     };
     let now = rollup::metrics(&app.registry, &f(false), GroupBy::None)
         .await
