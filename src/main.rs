@@ -873,10 +873,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
             }
         });
     }
-    let state = AppState {
-        registry: std::sync::Arc::new(reg),
-        log,
-    };
+    let state = AppState::new(std::sync::Arc::new(reg), log);
     web::serve(listener, state, shutdown_signal()).await?;
     Ok(0)
 }

@@ -150,21 +150,18 @@ pub async fn export(
     RawQuery(q): RawQuery,
 ) -> ApiResult<axum::response::Response> {
     use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
     let (f, g, pairs) = filter(s.registry.clock.today_vn(), q.as_deref())?;
     let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
-    let (m, e) = compliance::compute(&s.registry, &f, g).await?;
-    let (body, ctype, name) = match (get("format").as_deref(), get("kind").as_deref()) {
-        (Some("csv"), None | Some("metrics")) => (
-            compliance::metrics_csv(&m).into_bytes(),
-            "text/csv; charset=utf-8",
-            "compliance-metrics.csv",
-        ),
-        (Some("csv"), Some("evidence")) => (
-            compliance::evidence_csv(&e).into_bytes(),
-            "text/csv; charset=utf-8",
-            "compliance-evidence.csv",
-        ),
+    // Check the request before any work.
+    #[derive(PartialEq)]
+    enum Kind {
+        MetricsCsv,
+        EvidenceCsv,
+        Workbook,
+    }
+    let kind = match (get("format").as_deref(), get("kind").as_deref()) {
+        (Some("csv"), None | Some("metrics")) => Kind::MetricsCsv,
+        (Some("csv"), Some("evidence")) => Kind::EvidenceCsv,
         (Some("csv"), Some(_)) => {
             return Err(Error::invalid(
                 "invalid_value",
@@ -173,24 +170,62 @@ pub async fn export(
             )
             .into());
         }
-        (Some("xlsx"), _) => (
-            compliance::xlsx(&m, &e)?,
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "compliance.xlsx",
-        ),
+        (Some("xlsx"), _) => Kind::Workbook,
         _ => {
             return Err(
                 Error::invalid("invalid_value", "format", "format must be csv or xlsx").into(),
             );
         }
     };
+    if kind == Kind::MetricsCsv {
+        // The figures alone come from the counters.
+        let m = compliance::rollup::metrics(&s.registry, &f, g).await?;
+        return Ok(attachment(
+            compliance::metrics_csv(&m).into_bytes(),
+            "text/csv; charset=utf-8",
+            "compliance-metrics.csv",
+        ));
+    }
+    // Every evidence item of the period is judged in memory: one such
+    // export at a time, the others are asked to come back.
+    let Ok(_permit) = s.exports.try_acquire() else {
+        let mut r = super::error::error_response(
+            axum::http::StatusCode::TOO_MANY_REQUESTS,
+            "export_busy",
+            "another evidence export is being prepared; try again in a minute",
+            None,
+        );
+        r.headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+        return Ok(r);
+    };
+    let (m, e) = compliance::compute(&s.registry, &f, g).await?;
+    Ok(if kind == Kind::EvidenceCsv {
+        attachment(
+            compliance::evidence_csv(&e).into_bytes(),
+            "text/csv; charset=utf-8",
+            "compliance-evidence.csv",
+        )
+    } else {
+        attachment(
+            compliance::xlsx(&m, &e)?,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "compliance.xlsx",
+        )
+    })
+}
+
+/// A download: the body with its content type and file name.
+fn attachment(body: Vec<u8>, ctype: &'static str, name: &str) -> axum::response::Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
     let mut r = body.into_response();
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static(ctype));
     if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{name}\"")) {
         r.headers_mut().insert(header::CONTENT_DISPOSITION, v);
     }
-    Ok(r)
+    r
 }
 
 /// A register as Decree 30 prints it: `book` incoming, outgoing or followup; `format=csv|html`; `series=normal|secret`.

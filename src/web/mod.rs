@@ -35,6 +35,20 @@ pub struct AppState {
     pub registry: Arc<Registry>,
     /// The transparency log.
     pub log: Arc<crate::public::log::Log>,
+    /// Evidence exports allowed at once (each judges the whole period in
+    /// memory): one.
+    pub exports: Arc<tokio::sync::Semaphore>,
+}
+
+impl AppState {
+    /// The state of one server.
+    pub fn new(registry: Arc<Registry>, log: Arc<crate::public::log::Log>) -> Self {
+        Self {
+            registry,
+            log,
+            exports: Arc::new(tokio::sync::Semaphore::new(1)),
+        }
+    }
 }
 
 #[derive(OpenApi)]

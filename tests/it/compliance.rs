@@ -683,3 +683,56 @@ both!(
         assert_eq!(on_time, 4);
     }
 );
+
+// One evidence export at a time: while one is being prepared another is
+// refused with 429 and Retry-After, the figures-only CSV still answers,
+// and a bad format is refused before any work.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn evidence_exports_run_one_at_a_time() {
+    let app = TestApp::start(crate::harness::Backend::Sqlite)
+        .await
+        .expect("sqlite");
+    reg(
+        &app,
+        "/api/v1/documents/incoming",
+        incoming_paper("xuất"),
+        None,
+    )
+    .await;
+    let get = |q: &'static str| {
+        let app = &app;
+        async move {
+            app.http
+                .get(app.url(&format!("/api/v1/compliance/export?{q}")))
+                .bearer_auth(&app.auditor)
+                .send()
+                .await
+                .expect("export")
+        }
+    };
+    let held = app.exports.try_acquire().expect("no export running");
+    for q in ["format=xlsx", "format=csv&kind=evidence"] {
+        let r = get(q).await;
+        assert_eq!(r.status().as_u16(), 429, "{q}");
+        assert_eq!(
+            r.headers().get("retry-after").and_then(|v| v.to_str().ok()),
+            Some("60")
+        );
+        let body: Value = r.json().await.expect("json");
+        assert_eq!(body["error"]["code"], "export_busy", "{body}");
+    }
+    let r = get("format=csv").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(r.text().await.expect("csv").contains("digitisation"));
+    let r = get("format=pdf").await;
+    assert_eq!(r.status().as_u16(), 422);
+    drop(held);
+    let r = get("format=csv&kind=evidence").await;
+    assert_eq!(r.status().as_u16(), 200);
+    assert!(
+        r.text()
+            .await
+            .expect("csv")
+            .contains("paper document without a scan")
+    );
+}

@@ -30,6 +30,8 @@ pub struct TestApp {
     pub clerk: String,
     pub auditor: String,
     pub admin: String,
+    /// The server's evidence-export permits.
+    pub exports: Arc<tokio::sync::Semaphore>,
     pub _dir: tempfile::TempDir,
 }
 
@@ -116,10 +118,8 @@ impl TestApp {
             vanthu::public::log::Log::open(registry.db.clone(), dir.path(), "vanthu.test/log")
                 .expect("log"),
         );
-        let state = AppState {
-            registry: registry.clone(),
-            log: log.clone(),
-        };
+        let state = AppState::new(registry.clone(), log.clone());
+        let exports = state.exports.clone();
         tokio::spawn(web::serve(listener, state, std::future::pending()));
         Some(TestApp {
             base: format!("http://{addr}"),
@@ -129,6 +129,7 @@ impl TestApp {
             clerk,
             auditor,
             admin,
+            exports,
             _dir: dir,
         })
     }
