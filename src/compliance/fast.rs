@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
 use super::rollup::grouped;
-use super::{Counts, Filter, GroupBy, MetricResult, coverage, resolve, results};
+use super::{Counts, Filter, GroupBy, MetricResult, resolve, with_coverage};
 use crate::registry::Registry;
 use crate::registry::error::Result;
 
@@ -41,11 +41,21 @@ pub(super) fn where_clause(
         p.bind(f.from),
         p.bind(f.to)
     );
-    if let Some(u) = unit_id {
-        w.push_str(&format!(" AND d.unit_id = {}", p.bind(u)));
-    }
     if let Some(d) = &f.direction {
         w.push_str(&format!(" AND d.direction = {}", p.bind(d.as_str())));
+    }
+    unit_and_type(p, w, unit_id, doc_type)
+}
+
+/// `w` with the optional unit and type conditions appended.
+fn unit_and_type(
+    p: &mut Params,
+    mut w: String,
+    unit_id: Option<i32>,
+    doc_type: Option<&str>,
+) -> String {
+    if let Some(u) = unit_id {
+        w.push_str(&format!(" AND d.unit_id = {}", p.bind(u)));
     }
     if let Some(t) = doc_type {
         w.push_str(&format!(" AND d.doc_type = {}", p.bind(t)));
@@ -62,19 +72,13 @@ pub(super) fn due_where(
     unit_id: Option<i32>,
     doc_type: Option<&str>,
 ) -> String {
-    let mut w = format!(
+    let w = format!(
         "d.direction = 'incoming' AND d.due_on >= {} AND d.due_on <= {} \
          AND d.status <> 'recalled'",
         p.bind(f.from),
         p.bind(f.to)
     );
-    if let Some(u) = unit_id {
-        w.push_str(&format!(" AND d.unit_id = {}", p.bind(u)));
-    }
-    if let Some(t) = doc_type {
-        w.push_str(&format!(" AND d.doc_type = {}", p.bind(t)));
-    }
-    w
+    unit_and_type(p, w, unit_id, doc_type)
 }
 
 /// The verification a document is counted by: its newest, or its first.
@@ -187,15 +191,5 @@ pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<Metri
             row.try_get_by_index::<Option<String>>(1)?,
         ));
     }
-    coverage(
-        reg,
-        f,
-        g,
-        &r.unit_code,
-        signers.into_iter(),
-        &mut counts,
-        None,
-    )
-    .await?;
-    Ok(results(&counts, &reg.targets))
+    with_coverage(reg, f, g, &r, signers, counts).await
 }

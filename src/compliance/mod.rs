@@ -605,6 +605,29 @@ pub async fn compute(
 /// Numerator and denominator per (metric id, group).
 type Counts = BTreeMap<(String, String), (u64, u64)>;
 
+/// Add signer coverage from `signers` to `counts` and turn them into the
+/// result rows (the end of both aggregated paths).
+async fn with_coverage(
+    reg: &Registry,
+    f: &Filter,
+    g: GroupBy,
+    r: &Resolved,
+    signers: Vec<(Option<String>, Option<String>)>,
+    mut counts: Counts,
+) -> Result<Vec<MetricResult>> {
+    coverage(
+        reg,
+        f,
+        g,
+        &r.unit_code,
+        signers.into_iter(),
+        &mut counts,
+        None,
+    )
+    .await?;
+    Ok(results(&counts, &reg.targets))
+}
+
 /// Signer coverage: each active official (of the filtered unit) counts as
 /// covered when one of `valid_signers` (fingerprint, name) is theirs —
 /// matched by certificate fingerprint, falling back to the folded name.

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 
 use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
 
-use super::{Counts, Filter, GroupBy, MetricResult, Resolved, coverage, resolve, results};
+use super::{Counts, Filter, GroupBy, MetricResult, Resolved, resolve, with_coverage};
 use crate::registry::Registry;
 use crate::registry::error::Result;
 
@@ -418,15 +418,5 @@ pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<Metri
     }
 
     let signers = valid_signers(reg, f, &r).await?;
-    coverage(
-        reg,
-        f,
-        g,
-        &r.unit_code,
-        signers.into_iter(),
-        &mut counts,
-        None,
-    )
-    .await?;
-    Ok(results(&counts, &reg.targets))
+    with_coverage(reg, f, g, &r, signers, counts).await
 }
