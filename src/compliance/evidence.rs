@@ -142,7 +142,10 @@ pub async fn page(
     per_page: u64,
 ) -> Result<EvidencePage> {
     let r = resolve(reg, f).await?;
-    let skip = page.saturating_sub(1).saturating_mul(per_page);
+    let skip = page
+        .saturating_sub(1)
+        .saturating_mul(per_page)
+        .min(i64::MAX as u64);
     if metric == "signer_coverage" {
         // Officials, not documents: few enough to judge them all.
         let signers = rollup::valid_signers(reg, f, &r).await?;
@@ -223,7 +226,7 @@ pub async fn page(
          AND CASE WHEN {num} THEN 1 ELSE 0 END = 0 \
          ORDER BY {order} LIMIT {} OFFSET {}",
         chosen_verification(f),
-        p.bind(per_page as i64),
+        p.bind(per_page.min(i64::MAX as u64) as i64),
         p.bind(skip as i64)
     );
     let rows = DocRow::find_by_statement(Statement::from_sql_and_values(backend, sql, p.values))

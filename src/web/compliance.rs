@@ -100,6 +100,9 @@ pub async fn metrics(
     Ok(Json(json!({"from": f.from, "to": f.to, "metrics": m})))
 }
 
+/// The highest evidence page asked for (a billion items at 1000 a page).
+const MAX_PAGE: u64 = 1_000_000;
+
 /// The documents (or officials) behind a metric's gap: `{"items":[…],"total":N}`.
 #[utoipa::path(get, path = "/api/v1/compliance/evidence", tag = "compliance",
     params(("metric" = String, Query), ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("unit" = Option<String>, Query), ("direction" = Option<String>, Query), ("type" = Option<String>, Query), ("group_by" = Option<String>, Query), ("page" = Option<u64>, Query), ("per_page" = Option<u64>, Query)),
@@ -126,6 +129,14 @@ pub async fn evidence(
         .transpose()?
         .unwrap_or(1)
         .max(1);
+    if page > MAX_PAGE {
+        return Err(Error::invalid(
+            "invalid_value",
+            "page",
+            format!("page must be at most {MAX_PAGE}"),
+        )
+        .into());
+    }
     let per_page: u64 = get("per_page")
         .map(|p| parse_num("per_page", &p))
         .transpose()?

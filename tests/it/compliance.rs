@@ -198,6 +198,28 @@ both!(metrics_by_hand, |app: TestApp| async move {
         .get("/api/v1/compliance/evidence?metric=nope", &app.auditor)
         .await;
     assert_eq!(s, 422);
+    // Paging: far pages are empty, absurd ones are refused, not a 500.
+    let e = app
+        .evidence("metric=e_signature&from=2025-01-01&to=2025-06-15&page=500&per_page=1000")
+        .await;
+    assert_eq!(
+        (e["items"].as_array().map(Vec::len), e["total"].as_u64()),
+        (Some(0), Some(1))
+    );
+    for q in [
+        "page=18446744073709551615",
+        "page=-1",
+        "per_page=abc",
+        "page=1000001",
+    ] {
+        let (s, body) = app
+            .get(
+                &format!("/api/v1/compliance/evidence?metric=e_signature&{q}"),
+                &app.auditor,
+            )
+            .await;
+        assert_eq!(s, 422, "{q}: {body}");
+    }
 });
 
 fn fingerprint(name: &str) -> String {
