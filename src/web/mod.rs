@@ -80,9 +80,33 @@ impl Modify for BearerAuth {
     }
 }
 
+/// The public routes' description: no token, rate-limited per address.
+#[derive(OpenApi)]
+#[openapi(
+    paths(
+        public::checkpoint,
+        public::vkey,
+        public::tile,
+        public::inclusion,
+        public::consistency,
+        public::receipt,
+        public::documents,
+        public::document,
+        public::lookup,
+        public::stats,
+        public::feed_atom,
+        public::feed_json,
+        public::check
+    ),
+    tags((name = "public", description = "The public transparency log and document feed: no token; 20 requests a second per address"))
+)]
+struct PublicDoc;
+
 /// The OpenAPI description generated from the handlers.
 pub fn openapi() -> utoipa::openapi::OpenApi {
-    api_router(0).split_for_parts().1
+    let mut spec = api_router(0).split_for_parts().1;
+    spec.merge(PublicDoc::openapi());
+    spec
 }
 
 fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
@@ -122,7 +146,8 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
 
 /// Build the application router over `state`.
 pub fn router(state: AppState) -> Router {
-    let (api, spec) = api_router(state.registry.max_upload_bytes).split_for_parts();
+    let (api, mut spec) = api_router(state.registry.max_upload_bytes).split_for_parts();
+    spec.merge(PublicDoc::openapi());
     let upload_limit = usize::try_from(state.registry.max_upload_bytes)
         .unwrap_or(usize::MAX)
         .saturating_add(1_000_000);

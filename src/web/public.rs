@@ -11,7 +11,7 @@ use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::json;
 
 use super::AppState;
-use super::error::ApiResult;
+use super::error::{ApiResult, ErrorBody};
 use super::extract::{parse_num, path_id, query_pairs};
 use crate::registry::Error;
 
@@ -27,6 +27,8 @@ fn text(body: String, cache: &'static str) -> Response {
 }
 
 /// `GET /log/checkpoint`: the latest signed checkpoint.
+#[utoipa::path(get, path = "/log/checkpoint", tag = "public", security(()),
+    responses((status = 200, description = "the signed checkpoint (C2SP tlog-checkpoint), text/plain")))]
 pub async fn checkpoint(State(s): State<AppState>) -> ApiResult<Response> {
     let note = match s.log.latest().await? {
         Some((_, n)) => n,
@@ -36,6 +38,8 @@ pub async fn checkpoint(State(s): State<AppState>) -> ApiResult<Response> {
 }
 
 /// `GET /log/vkey`: the log's verifier key (C2SP vkey).
+#[utoipa::path(get, path = "/log/vkey", tag = "public", security(()),
+    responses((status = 200, description = "the verifier key (C2SP signed-note vkey), text/plain")))]
 pub async fn vkey(State(s): State<AppState>) -> ApiResult<Response> {
     Ok(text(format!("{}\n", s.log.vkey()?), "public, max-age=3600"))
 }
@@ -88,6 +92,9 @@ fn parse_tile_index(path: &str) -> Option<(u64, u64)> {
 }
 
 /// `GET /log/tile/{*path}`: hash tiles `L/N[.p/W]` and entry bundles `entries/N[.p/W]`.
+#[utoipa::path(get, path = "/log/tile/{path}", tag = "public", security(()),
+    params(("path" = String, Path, description = "L/N[.p/W] for a hash tile, entries/N[.p/W] for an entry bundle (C2SP tlog-tiles; N in x-prefixed three-digit groups)")),
+    responses((status = 200, description = "the tile, application/octet-stream; full tiles are immutable"), (status = 404, body = ErrorBody)))]
 pub async fn tile(State(s): State<AppState>, Path(path): Path<String>) -> ApiResult<Response> {
     let not_found = || Error::not_found("no such tile");
     let (kind, rest) = path.split_once('/').ok_or_else(not_found)?;
@@ -119,6 +126,9 @@ pub async fn tile(State(s): State<AppState>, Path(path): Path<String>) -> ApiRes
 }
 
 /// `GET /public/v1/proof/inclusion?index=I&size=N` (or `hash=` base64 leaf hash instead of `index=`).
+#[utoipa::path(get, path = "/public/v1/proof/inclusion", tag = "public", security(()),
+    params(("index" = Option<u64>, Query, description = "leaf index (or give hash)"), ("hash" = Option<String>, Query, description = "base64 leaf hash"), ("size" = u64, Query, description = "tree size of a published checkpoint")),
+    responses((status = 200, body = Object, description = "RFC 9162 inclusion proof"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn inclusion(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let pairs = query_pairs(q.as_deref(), &["index", "size", "hash"])?;
     let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
@@ -147,6 +157,9 @@ pub async fn inclusion(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
 }
 
 /// `GET /public/v1/proof/consistency?from=M&to=N`.
+#[utoipa::path(get, path = "/public/v1/proof/consistency", tag = "public", security(()),
+    params(("from" = u64, Query, description = "older tree size"), ("to" = u64, Query, description = "newer tree size")),
+    responses((status = 200, body = Object, description = "RFC 9162 consistency proof"), (status = 422, body = ErrorBody)))]
 pub async fn consistency(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let pairs = query_pairs(q.as_deref(), &["from", "to"])?;
     let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
@@ -163,6 +176,9 @@ pub async fn consistency(State(s): State<AppState>, RawQuery(q): RawQuery) -> Ap
 }
 
 /// `GET /public/v1/documents/{id}/receipt`: a `c2sp.org/tlog-proof@v1` for the document's latest log entry.
+#[utoipa::path(get, path = "/public/v1/documents/{id}/receipt", tag = "public", security(()),
+    params(("id" = i32, Path)),
+    responses((status = 200, description = "c2sp.org/tlog-proof@v1 receipt, text/plain"), (status = 404, body = ErrorBody)))]
 pub async fn receipt(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let id = path_id("document", &id)?;
     Ok(text(
@@ -184,6 +200,8 @@ fn base_url(headers: &axum::http::HeaderMap) -> String {
 }
 
 /// `GET /public/v1/documents`: search public documents (the same filters as the registers; never secret or recalled ones).
+#[utoipa::path(get, path = "/public/v1/documents", tag = "public", security(()), params(crate::registry::documents::ListQuery),
+    responses((status = 200, body = Object, description = "{items, total, page, per_page}: public projections only"), (status = 422, body = ErrorBody)))]
 pub async fn documents(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let q = super::documents::list_query(q.as_deref())?;
     if q.secrecy.as_deref().is_some_and(|x| x != "none") {
@@ -202,6 +220,9 @@ pub async fn documents(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
 }
 
 /// `GET /public/v1/documents/{id}`: one public document (404 for secret or recalled ones).
+#[utoipa::path(get, path = "/public/v1/documents/{id}", tag = "public", security(()),
+    params(("id" = i32, Path)),
+    responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn document(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let id = path_id("document", &id)?;
     let d = s
@@ -218,6 +239,9 @@ pub async fn document(State(s): State<AppState>, Path(id): Path<String>) -> ApiR
 }
 
 /// `GET /public/v1/lookup?number_symbol=42/QĐ-SNV`: public documents with that number/symbol.
+#[utoipa::path(get, path = "/public/v1/lookup", tag = "public", security(()),
+    params(("number_symbol" = String, Query, description = "e.g. 42/QĐ-SNV")),
+    responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
 pub async fn lookup(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let pairs = query_pairs(q.as_deref(), &["number_symbol"])?;
     let ns = pairs
@@ -238,6 +262,9 @@ pub async fn lookup(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
 }
 
 /// `GET /public/v1/stats?year=YYYY`: counts and rates per month, unit and direction.
+#[utoipa::path(get, path = "/public/v1/stats", tag = "public", security(()),
+    params(("year" = Option<i32>, Query)),
+    responses((status = 200, body = Object, description = "counts and rates per month, unit and direction; secret documents only as counts"), (status = 422, body = ErrorBody)))]
 pub async fn stats(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
     let pairs = query_pairs(q.as_deref(), &["year"])?;
     let year = match pairs.into_iter().find(|(k, _)| k == "year") {
@@ -314,6 +341,9 @@ fn conditional(
 }
 
 /// `GET /public/v1/feed.atom`.
+#[utoipa::path(get, path = "/public/v1/feed.atom", tag = "public", security(()),
+    params(("before" = Option<i64>, Query, description = "log index to page back from")),
+    responses((status = 200, description = "Atom feed, application/atom+xml"), (status = 304, description = "not modified"), (status = 422, body = ErrorBody)))]
 pub async fn feed_atom(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -336,6 +366,9 @@ pub async fn feed_atom(
 }
 
 /// `GET /public/v1/feed.json`.
+#[utoipa::path(get, path = "/public/v1/feed.json", tag = "public", security(()),
+    params(("before" = Option<i64>, Query, description = "log index to page back from")),
+    responses((status = 200, description = "JSON Feed 1.1"), (status = 304, description = "not modified"), (status = 422, body = ErrorBody)))]
 pub async fn feed_json(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
@@ -359,6 +392,9 @@ pub async fn feed_json(
 
 /// `POST /public/v1/check`: upload a PDF (application/pdf body): whether it is a
 /// registered public document (by SHA-256), its verification report, and its receipt.
+#[utoipa::path(post, path = "/public/v1/check", tag = "public", security(()),
+    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    responses((status = 200, body = Object, description = "whether the PDF is a registered public document, its verification report and receipt"), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn check(State(s): State<AppState>, req: axum::extract::Request) -> ApiResult<Response> {
     let max = s.registry.max_upload_bytes;
     let ct = req

@@ -1,5 +1,6 @@
 //! The role matrix over every route: no token 401, wrong role 403, allowed
-//! roles get through. The matrix must cover every route of the OpenAPI description.
+//! roles get through, public routes answer anyone. The matrix must cover
+//! every route of the OpenAPI description.
 
 use std::collections::BTreeSet;
 
@@ -21,6 +22,8 @@ const R: &[Who] = &[Who::Clerk, Who::Auditor];
 const A: &[Who] = &[Who::Admin];
 const ALL: &[Who] = &[Who::Clerk, Who::Auditor, Who::Admin];
 const O: &[Who] = &[Who::Auditor, Who::Admin];
+/// Public routes: anyone, with or without a token.
+const P: &[Who] = &[Who::Nobody, Who::Clerk, Who::Auditor, Who::Admin];
 
 struct RouteCase {
     method: &'static str,
@@ -173,6 +176,73 @@ fn cases() -> Vec<RouteCase> {
             R,
             None,
         ),
+        rc("get", "/log/checkpoint", "/log/checkpoint", P, None),
+        rc("get", "/log/vkey", "/log/vkey", P, None),
+        rc(
+            "get",
+            "/log/tile/entries/000.p/2",
+            "/log/tile/{path}",
+            P,
+            None,
+        ),
+        rc(
+            "get",
+            "/public/v1/proof/inclusion?index=1&size=2",
+            "/public/v1/proof/inclusion",
+            P,
+            None,
+        ),
+        rc(
+            "get",
+            "/public/v1/proof/consistency?from=1&to=2",
+            "/public/v1/proof/consistency",
+            P,
+            None,
+        ),
+        rc(
+            "get",
+            "/public/v1/documents/2/receipt",
+            "/public/v1/documents/{id}/receipt",
+            P,
+            None,
+        ),
+        rc(
+            "get",
+            "/public/v1/documents",
+            "/public/v1/documents",
+            P,
+            None,
+        ),
+        rc(
+            "get",
+            "/public/v1/documents/2",
+            "/public/v1/documents/{id}",
+            P,
+            None,
+        ),
+        rc(
+            "get",
+            "/public/v1/lookup?number_symbol=1/QĐ-SNV",
+            "/public/v1/lookup",
+            P,
+            None,
+        ),
+        rc("get", "/public/v1/stats", "/public/v1/stats", P, None),
+        rc(
+            "get",
+            "/public/v1/feed.atom",
+            "/public/v1/feed.atom",
+            P,
+            None,
+        ),
+        rc(
+            "get",
+            "/public/v1/feed.json",
+            "/public/v1/feed.json",
+            P,
+            None,
+        ),
+        rc("post", "/public/v1/check", "/public/v1/check", P, None),
     ]
 }
 
@@ -189,6 +259,15 @@ both!(role_matrix_over_every_route, |app: TestApp| async move {
         .await;
     assert_eq!(s, 201, "{b}");
     assert_eq!(b["id"], 1);
+    // Document 2 for the public routes (the matrix recalls document 1),
+    // both in the public log.
+    let (s, b) = app
+        .post_json("/api/v1/documents/incoming", &incoming_paper("Công khai"))
+        .await;
+    assert_eq!((s, b["id"].as_i64()), (201, Some(2)), "{b}");
+    let now = crate::harness::default_now();
+    assert_eq!(app.log.integrate(now).await.expect("integrate"), 2);
+    app.log.checkpoint(now).await.expect("checkpoint");
 
     // The matrix covers exactly the routes the server documents.
     let spec: Value = app
@@ -237,7 +316,7 @@ both!(role_matrix_over_every_route, |app: TestApp| async move {
             if let Some(b) = &case.body {
                 req = req.json(b);
             }
-            if case.path == "/api/v1/verify" {
+            if case.path == "/api/v1/verify" || case.path == "/public/v1/check" {
                 req = req
                     .header("content-type", "application/pdf")
                     .body(pdf("kiểm tra"));
@@ -253,10 +332,10 @@ both!(role_matrix_over_every_route, |app: TestApp| async move {
             } else {
                 Value::Null
             };
-            let want = if who == Who::Nobody {
-                Some(401)
-            } else if case.allowed.contains(&who) {
+            let want = if case.allowed.contains(&who) {
                 None
+            } else if who == Who::Nobody {
+                Some(401)
             } else {
                 Some(403)
             };
