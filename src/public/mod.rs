@@ -4,6 +4,7 @@
 //! set of fields. Everything public (log entries, and later feeds and the
 //! public API) is built from this projection, never from stored rows.
 
+pub mod dashboard;
 pub mod feed;
 pub mod log;
 pub mod monitor;

@@ -56,7 +56,8 @@ pub struct Group {
     pub figures: Figures,
 }
 
-fn rate(n: u64, d: u64) -> Option<f64> {
+/// `n / d` to four decimals, none when `d` is 0.
+pub(crate) fn rate(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| (n as f64 / d as f64 * 10_000.0).round() / 10_000.0)
 }
 

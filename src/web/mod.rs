@@ -94,6 +94,7 @@ impl Modify for BearerAuth {
         public::document,
         public::lookup,
         public::stats,
+        public::dashboard,
         public::feed_atom,
         public::feed_json,
         public::check
@@ -163,6 +164,7 @@ pub fn router(state: AppState) -> Router {
         .route("/public/v1/documents/{id}", get(public::document))
         .route("/public/v1/lookup", get(public::lookup))
         .route("/public/v1/stats", get(public::stats))
+        .route("/public/dashboard", get(public::dashboard))
         .route("/public/v1/feed.atom", get(public::feed_atom))
         .route("/public/v1/feed.json", get(public::feed_json))
         .route(
@@ -174,6 +176,10 @@ pub fn router(state: AppState) -> Router {
             ratelimit::limit,
         ));
     api.route("/healthz", get(healthz))
+        .route(
+            "/",
+            get(|| async { axum::response::Redirect::to("/public/dashboard") }),
+        )
         .merge(public_routes)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", spec))
         .fallback(not_found)

@@ -261,6 +261,52 @@ pub async fn lookup(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
     Ok(axum::Json(json!({"items": items})).into_response())
 }
 
+/// `GET /public/dashboard?year=YYYY`: the public dashboard, one HTML page
+/// without script (the year's flow, the plan's rates, the latest log events).
+#[utoipa::path(get, path = "/public/dashboard", tag = "public", security(()),
+    params(("year" = Option<i32>, Query)),
+    responses((status = 200, description = "text/html"), (status = 422, body = ErrorBody)))]
+pub async fn dashboard(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
+    let pairs = query_pairs(q.as_deref(), &["year"])?;
+    let year: i32 = match pairs.into_iter().find(|(k, _)| k == "year") {
+        Some((_, v)) => parse_num("year", &v)?,
+        None => chrono::Datelike::year(&s.registry.clock.today_vn()),
+    };
+    if !(1900..=9999).contains(&year) {
+        return Err(Error::invalid(
+            "invalid_value",
+            "year",
+            "year must be between 1900 and 9999",
+        )
+        .into());
+    }
+    let (groups, all) = crate::public::stats::stats(&s.registry, year).await?;
+    let latest = crate::public::feed::page(&s.registry.db, None).await?;
+    let size = s.log.size().await?;
+    let body = crate::public::dashboard::render(
+        &s.registry.agency_name,
+        year,
+        &groups,
+        &all,
+        &latest,
+        size,
+    );
+    let mut r = (StatusCode::OK, body).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ),
+    );
+    Ok(r)
+}
+
 /// `GET /public/v1/stats?year=YYYY`: counts and rates per month, unit and direction.
 #[utoipa::path(get, path = "/public/v1/stats", tag = "public", security(()),
     params(("year" = Option<i32>, Query)),

@@ -228,6 +228,7 @@ fn cases() -> Vec<RouteCase> {
             None,
         ),
         rc("get", "/public/v1/stats", "/public/v1/stats", P, None),
+        rc("get", "/public/dashboard", "/public/dashboard", P, None),
         rc(
             "get",
             "/public/v1/feed.atom",

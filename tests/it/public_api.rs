@@ -179,3 +179,62 @@ both!(public_api, |app: TestApp| async move {
         .expect("check");
     assert_eq!(r.status().as_u16(), 415);
 });
+
+// The public dashboard: one HTML page without script, every value escaped,
+// secret documents counted and never described; `/` leads to it.
+both!(public_dashboard, |app: TestApp| async move {
+    let now = crate::harness::default_now();
+    let mut open = incoming_paper("<script>alert(\"x\")</script> & kế hoạch");
+    open["number_symbol"] = json!("7/KH-<b>");
+    let (s, b) = app.post_json("/api/v1/documents/incoming", &open).await;
+    assert_eq!(s, 201, "{b}");
+    let mut secret = incoming_paper("TUYỆT MẬT phương án nhân sự");
+    secret["secrecy"] = json!("tuyet_mat");
+    secret["number_symbol"] = json!("9/MAT-XYZ");
+    let (s, b) = app.post_json("/api/v1/documents/incoming", &secret).await;
+    assert_eq!(s, 201, "{b}");
+    app.log.integrate(now).await.expect("integrate");
+    let r = app
+        .http
+        .get(app.url("/public/dashboard?year=2025"))
+        .send()
+        .await
+        .expect("dashboard");
+    assert_eq!(r.status().as_u16(), 200);
+    let h = r.headers().clone();
+    assert_eq!(
+        h.get("content-type").and_then(|v| v.to_str().ok()),
+        Some("text/html; charset=utf-8")
+    );
+    assert!(
+        h.get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|c| c.starts_with("default-src 'none'")),
+        "{h:?}"
+    );
+    let html = r.text().await.expect("html");
+    assert!(
+        !html.contains("<script"),
+        "no script, and the subject is escaped"
+    );
+    assert!(html.contains("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; kế hoạch"));
+    assert!(html.contains("7/KH-&lt;b&gt;"));
+    assert!(!html.contains("TUYỆT MẬT") && !html.contains("9/MAT-XYZ"));
+    // The year row: two documents, one of them secret (counted only).
+    assert!(
+        html.contains("<th scope=\"row\">Năm 2025</th><td>2</td><td>1</td>"),
+        "{html}"
+    );
+    assert!(html.contains("Nhật ký minh bạch có 1 mục"), "{html}");
+    // `/` leads to the dashboard; a bad year is refused.
+    let r = app.http.get(app.url("/")).send().await.expect("root");
+    assert_eq!(r.url().path(), "/public/dashboard");
+    assert_eq!(r.status().as_u16(), 200);
+    let r = app
+        .http
+        .get(app.url("/public/dashboard?year=abc"))
+        .send()
+        .await
+        .expect("bad year");
+    assert_eq!(r.status().as_u16(), 422);
+});
