@@ -10,7 +10,7 @@ use super::feed::{Item, xml_escape as esc};
 use super::stats::{Figures, Group, rate};
 
 /// Sum `b` into `a` (counts only; rates are recomputed by [`finish`]).
-fn add(a: &mut Figures, b: &Figures) {
+pub(crate) fn add(a: &mut Figures, b: &Figures) {
     a.total += b.total;
     a.secret += b.secret;
     a.recalled += b.recalled;

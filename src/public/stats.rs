@@ -3,11 +3,11 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::Datelike;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use chrono::NaiveDate;
+use sea_orm::{ConnectionTrait, DatabaseBackend, EntityTrait, Statement};
 use serde::Serialize;
 
-use crate::entity::{documents, units};
+use crate::entity::units;
 use crate::registry::Registry;
 use crate::registry::error::Result;
 
@@ -61,7 +61,10 @@ pub(crate) fn rate(n: u64, d: u64) -> Option<f64> {
     (d > 0).then(|| (n as f64 / d as f64 * 10_000.0).round() / 10_000.0)
 }
 
-/// Statistics for register year `year`.
+/// Statistics for register year `year`: one `GROUP BY` over the year's
+/// documents (no join) and the valid e-signatures from the compliance
+/// counters ([`crate::compliance::rollup`]), so the cost does not grow with
+/// verification reports.
 pub async fn stats(reg: &Registry, year: i32) -> Result<(Vec<Group>, Figures)> {
     let today = reg.clock.today_vn();
     let unit_codes: HashMap<i32, String> = units::Entity::find()
@@ -70,60 +73,90 @@ pub async fn stats(reg: &Registry, year: i32) -> Result<(Vec<Group>, Figures)> {
         .into_iter()
         .map(|u| (u.id, u.code))
         .collect();
-    let docs = documents::Entity::find()
-        .filter(documents::Column::Year.eq(year))
-        .all(&reg.db)
-        .await?;
-    let ids: Vec<i32> = docs
-        .iter()
-        .filter(|d| d.file_sha256.is_some())
-        .map(|d| d.id)
-        .collect();
-    let mut reports = HashMap::new();
-    for chunk in ids.chunks(500) {
-        reports.extend(crate::registry::verification::latest(&reg.db, chunk).await?);
-    }
+    let backend = reg.db.get_database_backend();
+    let month = |col: &str| match backend {
+        DatabaseBackend::Postgres => format!("to_char({col}, 'YYYY-MM')"),
+        _ => format!("strftime('%Y-%m', {col})"),
+    };
+    let open = "d.secrecy = 'none' AND d.status <> 'recalled'";
+    let due = format!(
+        "{open} AND d.direction = 'incoming' AND d.due_on IS NOT NULL \
+         AND (d.due_on < $2 OR d.resolved_on IS NOT NULL)"
+    );
+    let sums = [
+        "1 = 1".to_string(),
+        "d.secrecy <> 'none'".to_string(),
+        "d.secrecy = 'none' AND d.status = 'recalled'".to_string(),
+        format!("{open} AND d.channel = 'electronic'"),
+        format!("{open} AND d.channel <> 'electronic'"),
+        format!("{open} AND d.counterpart = 'state_agency'"),
+        format!("{open} AND d.counterpart = 'state_agency' AND d.channel = 'electronic'"),
+        due.clone(),
+        format!("{due} AND d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on"),
+    ]
+    .map(|c| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT)"));
+    let m = month("d.register_date");
+    let sql = format!(
+        "SELECT {m}, COALESCE(d.unit_id, 0), d.direction, {} FROM documents d \
+         WHERE d.year = $1 GROUP BY {m}, COALESCE(d.unit_id, 0), d.direction",
+        sums.join(", ")
+    );
     let mut groups: BTreeMap<(String, Option<String>, String), Figures> = BTreeMap::new();
-    let mut all = Figures::default();
-    for d in docs {
-        let key = (
-            format!("{}-{:02}", d.register_date.year(), d.register_date.month()),
-            d.unit_id.and_then(|u| unit_codes.get(&u).cloned()),
-            d.direction.clone(),
+    let key = |row: &sea_orm::QueryResult| -> Result<(String, Option<String>, String)> {
+        let unit: i32 = row.try_get_by_index(1)?;
+        Ok((
+            row.try_get_by_index::<String>(0)?,
+            unit_codes.get(&unit).cloned(),
+            row.try_get_by_index::<String>(2)?,
+        ))
+    };
+    for row in reg
+        .db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [year.into(), today.into()],
+        ))
+        .await?
+    {
+        let n = |i: usize| -> Result<u64> {
+            Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
+        };
+        let f = groups.entry(key(&row)?).or_default();
+        f.total += n(3)?;
+        f.secret += n(4)?;
+        f.recalled += n(5)?;
+        f.electronic += n(6)?;
+        f.paper += n(7)?;
+        f.with_state_agencies += n(8)?;
+        f.with_state_agencies_electronic += n(9)?;
+        f.with_deadline += n(10)?;
+        f.on_time += n(11)?;
+    }
+    // Electronic public documents whose current verification is valid.
+    let m = month("register_date");
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    );
+    if let (Some(from), Some(to)) = (from, to) {
+        let sql = format!(
+            "SELECT {m}, unit_id, direction, CAST(SUM(e_sig_num) AS BIGINT) FROM compliance_counts \
+             WHERE basis = 0 AND register_date >= $1 AND register_date <= $2 \
+             GROUP BY {m}, unit_id, direction"
         );
-        for f in [groups.entry(key).or_default(), &mut all] {
-            f.total += 1;
-            if d.secrecy != "none" {
-                f.secret += 1;
-                continue;
-            }
-            if d.status == "recalled" {
-                f.recalled += 1;
-                continue;
-            }
-            let electronic = d.channel == "electronic";
-            if electronic {
-                f.electronic += 1;
-                if reports.get(&d.id).and_then(|r| r["status"].as_str()) == Some("valid") {
-                    f.signed_valid += 1;
-                }
-            } else {
-                f.paper += 1;
-            }
-            if d.counterpart == "state_agency" {
-                f.with_state_agencies += 1;
-                if electronic {
-                    f.with_state_agencies_electronic += 1;
-                }
-            }
-            if d.direction == "incoming"
-                && let Some(due) = d.due_on
-                && (due < today || d.resolved_on.is_some())
-            {
-                f.with_deadline += 1;
-                if d.resolved_on.is_some_and(|r| r <= due) {
-                    f.on_time += 1;
-                }
+        for row in reg
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [from.into(), to.into()],
+            ))
+            .await?
+        {
+            let n = row.try_get_by_index::<Option<i64>>(3)?.unwrap_or(0).max(0) as u64;
+            if n > 0 {
+                groups.entry(key(&row)?).or_default().signed_valid += n;
             }
         }
     }
@@ -132,10 +165,11 @@ pub async fn stats(reg: &Registry, year: i32) -> Result<(Vec<Group>, Figures)> {
         f.electronic_exchange_rate = rate(f.with_state_agencies_electronic, f.with_state_agencies);
         f.on_time_rate = rate(f.on_time, f.with_deadline);
     };
-    finish(&mut all);
+    let mut all = Figures::default();
     let out = groups
         .into_iter()
         .map(|((month, unit, direction), mut figures)| {
+            crate::public::dashboard::add(&mut all, &figures);
             finish(&mut figures);
             Group {
                 month,
@@ -145,5 +179,6 @@ pub async fn stats(reg: &Registry, year: i32) -> Result<(Vec<Group>, Figures)> {
             }
         })
         .collect();
+    finish(&mut all);
     Ok((out, all))
 }

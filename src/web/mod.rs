@@ -38,6 +38,8 @@ pub struct AppState {
     /// Evidence exports allowed at once (each judges the whole period in
     /// memory): one.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// The last public statistics computed, with what they were computed for.
+    pub stats_cache: Arc<tokio::sync::Mutex<Option<public::StatsEntry>>>,
 }
 
 impl AppState {
@@ -47,6 +49,7 @@ impl AppState {
             registry,
             log,
             exports: Arc::new(tokio::sync::Semaphore::new(1)),
+            stats_cache: Arc::new(tokio::sync::Mutex::new(None)),
         }
     }
 }

@@ -261,6 +261,56 @@ pub async fn lookup(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
     Ok(axum::Json(json!({"items": items})).into_response())
 }
 
+/// Public statistics computed for (year, Vietnam day, last audit entry id).
+#[derive(Debug)]
+pub struct StatsEntry {
+    key: (i32, chrono::NaiveDate, Option<i64>),
+    value: std::sync::Arc<(
+        Vec<crate::public::stats::Group>,
+        crate::public::stats::Figures,
+    )>,
+}
+
+/// The year's public statistics, recomputed only when a document changed
+/// (every change appends to the audit log), the day turned or another
+/// year is asked for. One computation at a time: a flood of requests waits
+/// for it instead of repeating it (it reads every document of the year).
+async fn cached_stats(
+    s: &AppState,
+    year: i32,
+) -> Result<
+    std::sync::Arc<(
+        Vec<crate::public::stats::Group>,
+        crate::public::stats::Figures,
+    )>,
+    Error,
+> {
+    use sea_orm::ConnectionTrait;
+    let db = &s.registry.db;
+    let last = db
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            "SELECT CAST(MAX(id) AS BIGINT) FROM audit_log",
+        ))
+        .await?
+        .map(|r| r.try_get_by_index::<Option<i64>>(0))
+        .transpose()?
+        .flatten();
+    let key = (year, s.registry.clock.today_vn(), last);
+    let mut cache = s.stats_cache.lock().await;
+    if let Some(e) = cache.as_ref()
+        && e.key == key
+    {
+        return Ok(e.value.clone());
+    }
+    let value = std::sync::Arc::new(crate::public::stats::stats(&s.registry, year).await?);
+    *cache = Some(StatsEntry {
+        key,
+        value: value.clone(),
+    });
+    Ok(value)
+}
+
 /// `GET /public/dashboard?year=YYYY`: the public dashboard, one HTML page
 /// without script (the year's flow, the plan's rates, the latest log events).
 #[utoipa::path(get, path = "/public/dashboard", tag = "public", security(()),
@@ -280,17 +330,12 @@ pub async fn dashboard(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
         )
         .into());
     }
-    let (groups, all) = crate::public::stats::stats(&s.registry, year).await?;
+    let st = cached_stats(&s, year).await?;
+    let (groups, all) = (&st.0, &st.1);
     let latest = crate::public::feed::page(&s.registry.db, None).await?;
     let size = s.log.size().await?;
-    let body = crate::public::dashboard::render(
-        &s.registry.agency_name,
-        year,
-        &groups,
-        &all,
-        &latest,
-        size,
-    );
+    let body =
+        crate::public::dashboard::render(&s.registry.agency_name, year, groups, all, &latest, size);
     let mut r = (StatusCode::OK, body).into_response();
     let h = r.headers_mut();
     h.insert(
@@ -317,8 +362,8 @@ pub async fn stats(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResul
         Some((_, v)) => parse_num("year", &v)?,
         None => chrono::Datelike::year(&s.registry.clock.today_vn()),
     };
-    let (groups, all) = crate::public::stats::stats(&s.registry, year).await?;
-    Ok(axum::Json(json!({"year": year, "total": all, "groups": groups})).into_response())
+    let st = cached_stats(&s, year).await?;
+    Ok(axum::Json(json!({"year": year, "total": st.1, "groups": st.0})).into_response())
 }
 
 async fn feed_items(

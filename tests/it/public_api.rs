@@ -69,6 +69,25 @@ both!(public_api, |app: TestApp| async move {
         (Some(2), Some(1))
     );
     assert_eq!(st["total"]["electronic"], 1);
+    // The signed document verifies (test PKI): the rate is 1 of 1.
+    assert_eq!(st["total"]["signed_valid"], 1, "{st}");
+    assert_eq!(st["total"]["e_signature_rate"], 1.0, "{st}");
+    let g = st["groups"].as_array().expect("groups");
+    assert_eq!(g.len(), 1, "{st}");
+    assert_eq!(
+        (
+            g[0]["month"].as_str(),
+            g[0]["unit"].as_str(),
+            g[0]["direction"].as_str()
+        ),
+        (Some("2025-06"), Some("VP"), Some("incoming"))
+    );
+    assert_eq!(
+        (g[0]["total"].as_u64(), g[0]["signed_valid"].as_u64()),
+        (Some(2), Some(1))
+    );
+    let (s, other) = app.get("/public/v1/stats?year=2024", "").await;
+    assert_eq!((s, other["total"]["total"].as_u64()), (200, Some(0)));
     assert!(!st.to_string().contains("Bí mật"));
 
     // Feeds: well-formed, required elements, stable ids, conditional GET.
@@ -226,6 +245,29 @@ both!(public_dashboard, |app: TestApp| async move {
         "{html}"
     );
     assert!(html.contains("Nhật ký minh bạch có 1 mục"), "{html}");
+    // Deadlines count once they have passed or been met.
+    let mut due = incoming_paper("có hạn");
+    due["due_on"] = json!("2025-06-20");
+    let (s, d) = app.post_json("/api/v1/documents/incoming", &due).await;
+    assert_eq!(s, 201, "{d}");
+    let (_, st) = app.get("/public/v1/stats?year=2025", "").await;
+    assert_eq!(st["total"]["with_deadline"], 0, "{st}");
+    let (s, _) = app
+        .patch_json(
+            &format!("/api/v1/documents/{}/handling", d["id"]),
+            &json!({"status": "done", "resolved_on": "2025-06-15"}),
+        )
+        .await;
+    assert_eq!(s, 200);
+    let (_, st) = app.get("/public/v1/stats?year=2025", "").await;
+    assert_eq!(
+        (
+            st["total"]["with_deadline"].as_u64(),
+            st["total"]["on_time"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{st}"
+    );
     // `/` leads to the dashboard; a bad year is refused.
     let r = app.http.get(app.url("/")).send().await.expect("root");
     assert_eq!(r.url().path(), "/public/dashboard");
