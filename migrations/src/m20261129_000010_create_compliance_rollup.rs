@@ -6,7 +6,8 @@
 //! signer coverage. `compliance_rollup_state` records that the counters were
 //! built from the documents (the program builds them once after this
 //! migration, since an existing database already holds documents). An index
-//! on documents' deadline lets on-time evidence page by deadline.
+//! on documents' deadline lets on-time evidence page by deadline, and one on
+//! (registered_at, id) lets listings page newest first without sorting.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -111,6 +112,17 @@ impl MigrationTrait for Migration {
             )
             .await?;
 
+        // Register listings page newest first.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_documents_registered_at")
+                    .table(Documents::Table)
+                    .col(Documents::RegisteredAt)
+                    .col(Documents::Id)
+                    .to_owned(),
+            )
+            .await?;
         // On-time evidence pages through incoming documents by deadline.
         manager
             .create_index(
@@ -134,14 +146,11 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        manager
-            .drop_index(
-                Index::drop()
-                    .name("idx_documents_due_on")
-                    .table(Documents::Table)
-                    .to_owned(),
-            )
-            .await?;
+        for name in ["idx_documents_due_on", "idx_documents_registered_at"] {
+            manager
+                .drop_index(Index::drop().name(name).table(Documents::Table).to_owned())
+                .await?;
+        }
         for t in [
             ComplianceRollupState::Table.into_iden(),
             ComplianceSignerIds::Table.into_iden(),
@@ -210,6 +219,8 @@ enum ComplianceSignerIds {
 enum Documents {
     Table,
     DueOn,
+    RegisteredAt,
+    Id,
 }
 
 #[derive(DeriveIden)]
