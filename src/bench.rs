@@ -102,16 +102,7 @@ fn pdf_with_image(bytes: usize, seed: u64) -> anyhow::Result<Vec<u8>> {
 
 fn signed(bytes: usize, seed: u64, creds: &Credentials) -> anyhow::Result<Vec<u8>> {
     let pdf = pdf_with_image(bytes, seed)?;
-    let opts = SignOptions {
-        field: "Signature1".into(),
-        reason: None,
-        location: None,
-        contact: None,
-        visible: None,
-        time: chrono::Utc::now(),
-        pades: true,
-        tsa: None,
-    };
+    let opts = SignOptions::pades_now("Signature1", None);
     Ok(sign::sign(&pdf, creds, &opts)?)
 }
 

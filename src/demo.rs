@@ -620,22 +620,23 @@ pub fn demo_pki(dir: &std::path::Path, agency_name: &str) -> anyhow::Result<Demo
     })
 }
 
+/// The clerk's organisation signature (Decree 30: the agency's seal).
+fn sign_organisation(pdf: Vec<u8>, pki: &DemoPki) -> anyhow::Result<Vec<u8>> {
+    sign_demo(
+        pdf,
+        &pki.organisation,
+        "Signature2",
+        "Văn thư ký số cơ quan",
+    )
+}
+
 fn sign_demo(
     pdf: Vec<u8>,
     who: &crate::sign::Credentials,
     field: &str,
     reason: &str,
 ) -> anyhow::Result<Vec<u8>> {
-    let opts = crate::sign::SignOptions {
-        field: field.into(),
-        reason: Some(reason.into()),
-        location: None,
-        contact: None,
-        visible: None,
-        time: chrono::Utc::now(),
-        pades: true,
-        tsa: None,
-    };
+    let opts = crate::sign::SignOptions::pades_now(field, Some(reason));
     Ok(crate::sign::sign(&pdf, who, &opts)?)
 }
 
@@ -708,12 +709,7 @@ pub async fn load(reg: &Registry, pki: Option<&DemoPki>) -> anyhow::Result<usize
             if let Some(pki) = pki {
                 pdf = sign_demo(pdf, &pki.person, "Signature1", "Ký ban hành")?;
                 if i % 2 == 0 {
-                    pdf = sign_demo(
-                        pdf,
-                        &pki.organisation,
-                        "Signature2",
-                        "Văn thư ký số cơ quan",
-                    )?;
+                    pdf = sign_organisation(pdf, pki)?;
                 }
                 if i == 3 {
                     // Altered after signing: the check on arrival must catch it.
@@ -763,12 +759,7 @@ pub async fn load(reg: &Registry, pki: Option<&DemoPki>) -> anyhow::Result<usize
             ])?;
             if let Some(pki) = pki {
                 pdf = sign_demo(pdf, &pki.person, "Signature1", "Phê duyệt")?;
-                pdf = sign_demo(
-                    pdf,
-                    &pki.organisation,
-                    "Signature2",
-                    "Văn thư ký số cơ quan",
-                )?;
+                pdf = sign_organisation(pdf, pki)?;
             }
             Some(PdfUpload::check(Bytes::from(pdf), reg.max_upload_bytes)?)
         } else {

@@ -232,28 +232,20 @@ pub async fn build(reg: &Registry, book: Book, year: i32, secret: bool) -> Resul
 
 /// CSV: the header block, then the columns and rows.
 pub fn csv(r: &Register) -> String {
+    let line = |cells: &[&str]| {
+        let cells: Vec<String> = cells.iter().map(|c| csv_field(c)).collect();
+        format!("{}\n", cells.join(","))
+    };
+    let year = r.year.to_string();
     let mut out = String::new();
-    out.push_str(&format!("{}\n", csv_field(r.book.title())));
-    out.push_str(&format!("{},{}\n", csv_field("Năm"), r.year));
-    out.push_str(&format!(
-        "{},{},{},{}\n",
-        csv_field("Từ ngày"),
-        csv_field(&r.header.0),
-        csv_field("đến ngày"),
-        csv_field(&r.header.1)
-    ));
-    out.push_str(&format!(
-        "{},{},{},{}\n",
-        csv_field("Từ số"),
-        csv_field(&r.header.2),
-        csv_field("đến số"),
-        csv_field(&r.header.3)
-    ));
-    out.push_str(&format!(
-        "{},{}\n",
-        csv_field("Quyển số"),
-        csv_field(if r.secret { "02 (mật)" } else { "01" })
-    ));
+    out.push_str(&line(&[r.book.title()]));
+    out.push_str(&line(&["Năm", &year]));
+    out.push_str(&line(&["Từ ngày", &r.header.0, "đến ngày", &r.header.1]));
+    out.push_str(&line(&["Từ số", &r.header.2, "đến số", &r.header.3]));
+    out.push_str(&line(&[
+        "Quyển số",
+        if r.secret { "02 (mật)" } else { "01" },
+    ]));
     out.push_str(
         &r.book
             .columns()

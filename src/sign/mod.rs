@@ -65,6 +65,23 @@ pub struct SignOptions {
     pub tsa: Option<Credentials>,
 }
 
+impl SignOptions {
+    /// An invisible PAdES signature in a new field `field`, signed now,
+    /// without a timestamp.
+    pub fn pades_now(field: &str, reason: Option<&str>) -> Self {
+        Self {
+            field: field.into(),
+            reason: reason.map(str::to_string),
+            location: None,
+            contact: None,
+            visible: None,
+            time: Utc::now(),
+            pades: true,
+            tsa: None,
+        }
+    }
+}
+
 /// Why signing failed.
 #[derive(Debug, thiserror::Error)]
 pub enum SignError {

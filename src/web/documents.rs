@@ -365,16 +365,11 @@ pub async fn doc_types(_auth: Authed<AnyRole>) -> Json<&'static [DocType]> {
     Json(DOC_TYPES)
 }
 
-/// Verify a PDF without registering it: multipart part `file`, or the PDF as an `application/pdf` body.
-#[utoipa::path(post, path = "/api/v1/verify", tag = "documents",
-    request_body(content = Vec<u8>, description = "the PDF (application/pdf), or multipart/form-data with part `file`", content_type = "application/pdf"),
-    responses((status = 200, description = "The verification report (DESIGN.md contract)", body = Object),
-        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
-pub async fn verify_pdf(
-    State(state): State<AppState>,
-    _auth: Authed<Read>,
-    req: Request,
-) -> ApiResult<Json<crate::sigverify::report::Report>> {
+/// A PDF sent on its own: the body as `application/pdf` (or
+/// `application/octet-stream`), or a multipart body with one part `file`;
+/// size-limited and checked to be a PDF. For `POST /api/v1/verify` and the
+/// public `POST /public/v1/check`.
+pub(super) async fn read_pdf(state: &AppState, req: Request) -> Result<PdfUpload, Error> {
     let max = state.registry.max_upload_bytes;
     let ct = req
         .headers()
@@ -402,8 +397,7 @@ pub async fn verify_pdf(
                         "unknown_part",
                         Some(&name),
                         "send exactly one part named \"file\"",
-                    )
-                    .into());
+                    ));
                 }
             }
         }
@@ -424,10 +418,22 @@ pub async fn verify_pdf(
             "unsupported_media_type",
             None,
             "send the PDF as application/pdf or multipart/form-data part \"file\"",
-        )
-        .into());
+        ));
     };
-    let pdf = PdfUpload::check(bytes, max)?;
+    PdfUpload::check(bytes, max)
+}
+
+/// Verify a PDF without registering it: multipart part `file`, or the PDF as an `application/pdf` body.
+#[utoipa::path(post, path = "/api/v1/verify", tag = "documents",
+    request_body(content = Vec<u8>, description = "the PDF (application/pdf), or multipart/form-data with part `file`", content_type = "application/pdf"),
+    responses((status = 200, description = "The verification report (DESIGN.md contract)", body = Object),
+        (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)))]
+pub async fn verify_pdf(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    req: Request,
+) -> ApiResult<Json<crate::sigverify::report::Report>> {
+    let pdf = read_pdf(&state, req).await?;
     Ok(Json(
         state
             .registry

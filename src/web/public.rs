@@ -440,20 +440,14 @@ pub async fn feed_atom(
     headers: axum::http::HeaderMap,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let (items, next) = feed_items(&s, q.as_deref()).await?;
-    let body = crate::public::feed::atom(
-        &items,
-        &base_url(&headers),
-        &s.log.origin,
-        &s.registry.agency_name,
-        next,
-    );
-    Ok(conditional(
+    feed(
+        &s,
         &headers,
-        &items,
-        body.into_bytes(),
+        q.as_deref(),
         "application/atom+xml; charset=utf-8",
-    ))
+        |i, b, o, a, n| crate::public::feed::atom(i, b, o, a, n).into_bytes(),
+    )
+    .await
 }
 
 /// `GET /public/v1/feed.json`.
@@ -465,48 +459,49 @@ pub async fn feed_json(
     headers: axum::http::HeaderMap,
     RawQuery(q): RawQuery,
 ) -> ApiResult<Response> {
-    let (items, next) = feed_items(&s, q.as_deref()).await?;
-    let body = crate::public::feed::json_feed(
+    feed(
+        &s,
+        &headers,
+        q.as_deref(),
+        "application/feed+json; charset=utf-8",
+        |i, b, o, a, n| {
+            crate::public::feed::json_feed(i, b, o, a, n)
+                .to_string()
+                .into_bytes()
+        },
+    )
+    .await
+}
+
+/// Signature of a feed renderer: items, base URL, log origin, agency, next page.
+type Render = fn(&[crate::public::feed::Item], &str, &str, &str, Option<i64>) -> Vec<u8>;
+
+/// A page of the feed rendered by `render`, with conditional GET.
+async fn feed(
+    s: &AppState,
+    headers: &axum::http::HeaderMap,
+    q: Option<&str>,
+    ctype: &'static str,
+    render: Render,
+) -> ApiResult<Response> {
+    let (items, next) = feed_items(s, q).await?;
+    let body = render(
         &items,
-        &base_url(&headers),
+        &base_url(headers),
         &s.log.origin,
         &s.registry.agency_name,
         next,
     );
-    Ok(conditional(
-        &headers,
-        &items,
-        body.to_string().into_bytes(),
-        "application/feed+json; charset=utf-8",
-    ))
+    Ok(conditional(headers, &items, body, ctype))
 }
 
-/// `POST /public/v1/check`: upload a PDF (application/pdf body): whether it is a
+/// `POST /public/v1/check`: upload a PDF (application/pdf body, or multipart part `file`): whether it is a
 /// registered public document (by SHA-256), its verification report, and its receipt.
 #[utoipa::path(post, path = "/public/v1/check", tag = "public", security(()),
-    request_body(content = Vec<u8>, content_type = "application/pdf"),
+    request_body(content = Vec<u8>, description = "the PDF (application/pdf), or multipart/form-data with part `file`", content_type = "application/pdf"),
     responses((status = 200, body = Object, description = "whether the PDF is a registered public document, its verification report and receipt"), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn check(State(s): State<AppState>, req: axum::extract::Request) -> ApiResult<Response> {
-    let max = s.registry.max_upload_bytes;
-    let ct = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    if !(ct.starts_with("application/pdf") || ct.starts_with("application/octet-stream")) {
-        return Err(Error::reject(
-            crate::registry::Kind::UnsupportedMedia,
-            "unsupported_media_type",
-            None,
-            "send the PDF as the body with Content-Type: application/pdf",
-        )
-        .into());
-    }
-    let bytes = axum::body::to_bytes(req.into_body(), usize::try_from(max).unwrap_or(usize::MAX))
-        .await
-        .map_err(|_| crate::registry::documents::too_large(max))?;
-    let pdf = crate::registry::documents::PdfUpload::check(bytes, max)?;
+    let pdf = super::documents::read_pdf(&s, req).await?;
     let sha = hex::encode(openssl::sha::sha256(pdf.bytes()));
     let doc = s.registry.find_public_by_file(&sha).await?;
     let report = s

@@ -383,15 +383,11 @@ both!(printable_registers, |app: TestApp| async move {
     reg(&app, "/api/v1/documents/outgoing", json!({"doc_type": "TB", "subject": "Thông báo", "signer_name": "Nguyễn Văn An", "recipients": ["Sở A", "Sở B"], "copies": 3, "channel": "paper"}), None).await;
 
     let csv = app
-        .http
-        .get(app.url("/api/v1/registers/incoming?year=2025&format=csv"))
-        .bearer_auth(&app.clerk)
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("text");
+        .get_text(
+            "/api/v1/registers/incoming?year=2025&format=csv",
+            &app.clerk,
+        )
+        .await;
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "\"SỔ ĐĂNG KÝ VĂN BẢN ĐẾN\"");
     assert!(lines.iter().any(|l| l.starts_with("\"Quyển số\"")));
@@ -406,26 +402,15 @@ both!(printable_registers, |app: TestApp| async move {
         "secret documents are in their own book"
     );
     let secret = app
-        .http
-        .get(app.url("/api/v1/registers/incoming?year=2025&format=csv&series=secret"))
-        .bearer_auth(&app.auditor)
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("text");
+        .get_text(
+            "/api/v1/registers/incoming?year=2025&format=csv&series=secret",
+            &app.auditor,
+        )
+        .await;
     assert!(secret.contains("Cơ quan mật") && secret.contains("02 (mật)"));
     let html = app
-        .http
-        .get(app.url("/api/v1/registers/incoming?year=2025"))
-        .bearer_auth(&app.clerk)
-        .send()
-        .await
-        .expect("html")
-        .text()
-        .await
-        .expect("text");
+        .get_text("/api/v1/registers/incoming?year=2025", &app.clerk)
+        .await;
     assert!(html.contains("size:A4 landscape") && html.contains("Tên loại và trích yếu nội dung"));
     assert!(
         html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; báo cáo")
@@ -433,28 +418,20 @@ both!(printable_registers, |app: TestApp| async move {
         "escaped"
     );
     let out = app
-        .http
-        .get(app.url("/api/v1/registers/outgoing?year=2025&format=csv"))
-        .bearer_auth(&app.clerk)
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("text");
+        .get_text(
+            "/api/v1/registers/outgoing?year=2025&format=csv",
+            &app.clerk,
+        )
+        .await;
     assert!(
         out.contains("\"01/TB-SNV\"") && out.contains("\"Sở A; Sở B\"") && out.contains("\"3\"")
     );
     let fu = app
-        .http
-        .get(app.url("/api/v1/registers/followup?year=2025&format=csv"))
-        .bearer_auth(&app.clerk)
-        .send()
-        .await
-        .expect("csv")
-        .text()
-        .await
-        .expect("text");
+        .get_text(
+            "/api/v1/registers/followup?year=2025&format=csv",
+            &app.clerk,
+        )
+        .await;
     assert!(fu.contains("20/06/2025"), "the deadline column: {fu}");
     let (s, _) = app.get("/api/v1/registers/nope", &app.clerk).await;
     assert_eq!(s, 404);

@@ -212,6 +212,19 @@ impl TestApp {
         self.send_json(reqwest::Method::PATCH, path, body).await
     }
 
+    /// GET `path` with `token` and return the body as text; must be 200.
+    pub async fn get_text(&self, path: &str, token: &str) -> String {
+        let r = self
+            .http
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request");
+        assert_eq!(r.status().as_u16(), 200, "GET {path}");
+        r.text().await.expect("text")
+    }
+
     /// `GET /api/v1/compliance?{query}` as the auditor; the answer must be 200.
     pub async fn compliance(&self, query: &str) -> Value {
         let (s, m) = self

@@ -197,6 +197,25 @@ both!(public_api, |app: TestApp| async move {
         .await
         .expect("check");
     assert_eq!(r.status().as_u16(), 415);
+    // A browser form upload (multipart part `file`) is recognised too.
+    let form = reqwest::multipart::Form::new().part(
+        "file",
+        reqwest::multipart::Part::bytes(fixture("person.pdf"))
+            .file_name("x.pdf")
+            .mime_str("application/pdf")
+            .expect("mime"),
+    );
+    let c: Value = app
+        .http
+        .post(app.url("/public/v1/check"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("check")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(c["registered"], true, "{c}");
 });
 
 // The public dashboard: one HTML page without script, every value escaped,
