@@ -195,14 +195,19 @@ impl TestApp {
         (status, r.json().await.unwrap_or(Value::Null))
     }
 
-    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
-        let r = self
-            .http
+    /// GET `path` with `token`.
+    async fn send_get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.http
             .get(self.url(path))
             .bearer_auth(token)
             .send()
             .await
-            .expect("request");
+            .expect("request")
+    }
+
+    /// GET as `token`: status and JSON body (null when not JSON).
+    pub async fn get(&self, path: &str, token: &str) -> (u16, Value) {
+        let r = self.send_get(path, token).await;
         let status = r.status().as_u16();
         (status, r.json().await.unwrap_or(Value::Null))
     }
@@ -214,13 +219,7 @@ impl TestApp {
 
     /// GET `path` with `token` and return the body as text; must be 200.
     pub async fn get_text(&self, path: &str, token: &str) -> String {
-        let r = self
-            .http
-            .get(self.url(path))
-            .bearer_auth(token)
-            .send()
-            .await
-            .expect("request");
+        let r = self.send_get(path, token).await;
         assert_eq!(r.status().as_u16(), 200, "GET {path}");
         r.text().await.expect("text")
     }
