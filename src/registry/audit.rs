@@ -50,7 +50,15 @@ pub fn entry_hash(
     hex::encode(openssl::sha::sha256(canonical.to_string().as_bytes()))
 }
 
-/// Append an entry inside `txn`.
+/// The id of the newest audit entry (0 before the first): it grows with
+/// every change to the registers, so callers can tell whether anything
+/// changed since they last looked.
+pub async fn last_id<C: sea_orm::ConnectionTrait>(db: &C) -> Result<i64> {
+    let head = query_one(db, "SELECT last_id FROM audit_head WHERE id = 1", vec![]).await?;
+    Ok(i64::from(head.try_get::<i32>("", "last_id")?))
+}
+
+/// Append an entry inside `txn`, chained to the previous one.
 pub async fn append(
     txn: &DatabaseTransaction,
     at: DateTime<Utc>,

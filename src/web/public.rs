@@ -264,7 +264,7 @@ pub async fn lookup(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
 /// Public statistics computed for (year, Vietnam day, last audit entry id).
 #[derive(Debug)]
 pub struct StatsEntry {
-    key: (i32, chrono::NaiveDate, Option<i64>),
+    key: (i32, chrono::NaiveDate, i64),
     value: std::sync::Arc<(
         Vec<crate::public::stats::Group>,
         crate::public::stats::Figures,
@@ -285,17 +285,7 @@ async fn cached_stats(
     )>,
     Error,
 > {
-    use sea_orm::ConnectionTrait;
-    let db = &s.registry.db;
-    let last = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            "SELECT CAST(MAX(id) AS BIGINT) FROM audit_log",
-        ))
-        .await?
-        .map(|r| r.try_get_by_index::<Option<i64>>(0))
-        .transpose()?
-        .flatten();
+    let last = crate::registry::audit::last_id(&s.registry.db).await?;
     let key = (year, s.registry.clock.today_vn(), last);
     let mut cache = s.stats_cache.lock().await;
     if let Some(e) = cache.as_ref()
