@@ -295,6 +295,7 @@ impl Config {
                 accept_unknown_revocation: self.accept_unknown_revocation,
                 ..Policy::default()
             },
+            ..Options::default()
         })
     }
 

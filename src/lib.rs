@@ -12,6 +12,7 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entity;
+pub mod hostile;
 pub mod public;
 pub mod registry;
 pub mod seed;

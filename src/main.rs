@@ -325,6 +325,7 @@ fn verify_files(args: VerifyArgs) -> anyhow::Result<u8> {
             accept_unknown_revocation: args.accept_unknown_revocation,
             ..Policy::default()
         },
+        ..Options::default()
     };
     let lang = if args.lang == "vi" {
         human::Lang::Vi

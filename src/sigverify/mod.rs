@@ -13,6 +13,7 @@
 //! and signature policies.
 
 pub mod asn1;
+pub mod budget;
 pub mod chain;
 pub mod cms;
 pub mod coverage;
@@ -70,6 +71,10 @@ pub struct Options {
     pub at: Option<DateTime<Utc>>,
     /// Policy.
     pub policy: Policy,
+    /// The work one file may cost (objects, bytes, wall time).
+    pub limits: budget::Limits,
+    /// Set by the caller to stop a verification it no longer needs.
+    pub cancel: Option<budget::Cancel>,
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -143,7 +148,8 @@ fn plan(src: &dyn Source, parsed: &Parsed<'_>, sig: &SigDict) -> Prelim {
 /// Verify the PDF readable from `src`.
 pub fn verify_source(file: &str, src: &dyn Source, opts: &Options) -> std::io::Result<Report> {
     let now = opts.at.unwrap_or_else(Utc::now);
-    let parsed = Parsed::load(src);
+    let budget = std::rc::Rc::new(budget::Budget::new(opts.limits, opts.cancel.clone()));
+    let parsed = Parsed::load(src, budget.clone());
     let prelims: Vec<Prelim> = match &parsed {
         Ok(p) => p.sigs.iter().map(|s| plan(src, p, s)).collect(),
         Err(_) => Vec::new(),
@@ -181,8 +187,27 @@ pub fn verify_source(file: &str, src: &dyn Source, opts: &Options) -> std::io::R
     let parsed = match parsed {
         Ok(p) => p,
         Err(e) => {
-            report.status = Status::Invalid;
-            report.problems.push(Problem::new("MALFORMED_PDF", e.0));
+            match budget.exhausted() {
+                // The clock or the caller stopped it: nothing is known about the file.
+                Some(x) if !x.is_structural() => {
+                    report.status = Status::Indeterminate;
+                    report.problems.push(limit_problem(x, &opts.limits));
+                }
+                Some(x) => {
+                    report.status = Status::Invalid;
+                    report.problems.push(Problem::new(
+                        "MALFORMED_PDF",
+                        format!(
+                            "the PDF structure could not be read within the verifier's limits: {}",
+                            x.describe(&opts.limits)
+                        ),
+                    ));
+                }
+                None => {
+                    report.status = Status::Invalid;
+                    report.problems.push(Problem::new("MALFORMED_PDF", e.0));
+                }
+            }
             return Ok(report);
         }
     };
@@ -209,6 +234,18 @@ pub fn verify_source(file: &str, src: &dyn Source, opts: &Options) -> std::io::R
         let r = verify_one(&ctx, sig, opts, now, &dss_certs, &dss_crls);
         report.signatures.push(r);
     }
+    // A spent budget means some question went unanswered: nothing is valid.
+    if let Some(x) = budget.exhausted() {
+        let p = limit_problem(x, &opts.limits);
+        for s in &mut report.signatures {
+            if s.status == Status::Valid {
+                s.status = Status::Indeterminate;
+                s.indication = Indication::Indeterminate;
+                s.problems.push(p.clone());
+            }
+        }
+        report.problems.push(p);
+    }
     for s in &report.signatures {
         if s.status == Status::Valid
             && let Some(signer) = &s.signer
@@ -219,7 +256,16 @@ pub fn verify_source(file: &str, src: &dyn Source, opts: &Options) -> std::io::R
             }
         }
     }
-    report.status = if report.signatures.is_empty() {
+    report.status = if report
+        .signatures
+        .iter()
+        .any(|s| s.status == Status::Invalid)
+    {
+        Status::Invalid
+    } else if budget.exhausted().is_some() {
+        // Signatures may have gone unseen: neither valid nor unsigned.
+        Status::Indeterminate
+    } else if report.signatures.is_empty() {
         Status::Unsigned
     } else if report
         .signatures
@@ -233,6 +279,26 @@ pub fn verify_source(file: &str, src: &dyn Source, opts: &Options) -> std::io::R
         Status::Indeterminate
     };
     Ok(report)
+}
+
+/// The problem reported when a verification ran out of budget.
+fn limit_problem(x: budget::Exhausted, l: &budget::Limits) -> Problem {
+    let mut p = Problem::new(
+        "RESOURCE_LIMIT",
+        format!(
+            "verification stopped before every check was made: {}",
+            x.describe(l)
+        ),
+    );
+    p.message_vi = Some(format!(
+        "Việc kiểm tra dừng trước khi hoàn tất: {}",
+        match x {
+            budget::Exhausted::Time => "quá thời gian cho phép",
+            budget::Exhausted::Cancelled => "yêu cầu kiểm tra đã bị hủy",
+            _ => "tệp vượt quá giới hạn xử lý (cấu trúc PDF bất thường)",
+        }
+    ));
+    p
 }
 
 /// Everything one signature's verification reads.

@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use super::budget::Budget;
 use super::obj::{Dict, Obj};
 use super::report::{Kind, Problem};
 use super::source::Source;
@@ -162,16 +163,30 @@ impl Walker<'_, '_> {
     fn name(d: &Dict, key: &[u8]) -> Option<String> {
         d.name(key).map(|n| String::from_utf8_lossy(n).into_owned())
     }
-    fn streams(&self, o: Option<&Obj>) -> Vec<Vec<u8>> {
+    /// The decoded streams an array lists, each at most `each` bytes and
+    /// `total` bytes together (validation data is small; a bomb is not).
+    fn streams(&self, o: Option<&Obj>, each: usize, total: usize) -> Vec<Vec<u8>> {
         let Some(o) = o else { return vec![] };
-        self.array(o)
-            .iter()
-            .take(10_000)
-            .filter_map(|x| match self.resolve(x) {
-                Obj::Stream(d, off) => self.doc.stream_data(&d, off).ok(),
-                _ => None,
-            })
-            .collect()
+        let mut out = Vec::new();
+        let mut used = 0usize;
+        let mut seen = HashSet::new();
+        for x in self.array(o).iter().take(10_000) {
+            if let Obj::Ref(n, g) = x
+                && !seen.insert((*n, *g))
+            {
+                continue;
+            }
+            if let Obj::Stream(d, off) = self.resolve(x)
+                && let Ok(v) = self.doc.stream_data_max(&d, off, each.min(total - used))
+            {
+                used += v.len();
+                out.push(v);
+                if used >= total {
+                    break;
+                }
+            }
+        }
+        out
     }
 
     /// Page objects in order, bounded.
@@ -208,15 +223,16 @@ impl Walker<'_, '_> {
 }
 
 impl<'s> Parsed<'s> {
-    /// Open the document in `src` and find its signatures.
-    pub fn load(src: &'s dyn Source) -> Result<Parsed<'s>, Malformed> {
+    /// Open the document in `src` and find its signatures, every step
+    /// drawing from `budget`.
+    pub fn load(src: &'s dyn Source, budget: std::rc::Rc<Budget>) -> Result<Parsed<'s>, Malformed> {
         let head = src
             .read_vec(0, 1024)
             .map_err(|e| Malformed(e.to_string()))?;
         if find(&head, b"%PDF-").is_none() {
             return Err(Malformed("no %PDF- header in the first 1024 bytes".into()));
         }
-        let doc = Doc::open(src)
+        let doc = Doc::open_with(src, budget)
             .map_err(|e| Malformed(format!("cannot read the PDF structure: {}", e.0)))?;
         let mut problems = Vec::new();
         if let Some(why) = &doc.repaired {
@@ -401,9 +417,9 @@ fn read_dss(w: &Walker<'_, '_>, catalog: &Dict) -> Dss {
         return Dss::default();
     };
     Dss {
-        certs: w.streams(dss.get(b"Certs")),
-        crls: w.streams(dss.get(b"CRLs")),
-        ocsps: w.streams(dss.get(b"OCSPs")),
+        certs: w.streams(dss.get(b"Certs"), 1 << 20, 16 << 20),
+        crls: w.streams(dss.get(b"CRLs"), 32 << 20, 64 << 20),
+        ocsps: w.streams(dss.get(b"OCSPs"), 1 << 20, 16 << 20),
     }
 }
 

@@ -2,12 +2,16 @@
 //! cross-reference section (tables, streams, hybrid files) along the
 //! `/Prev` chain, object streams, and indirect objects on demand. Damaged
 //! cross-reference data is rebuilt by scanning the file for objects, and
-//! the repair is reported. Every read and decompression is bounded.
+//! the repair is reported. Every read and decompression is bounded, each
+//! object is parsed at most once (cached by its offset, shared by every
+//! revision view), and all of it draws from one [`Budget`].
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
+use std::rc::Rc;
 
+use super::budget::{Budget, Exhausted, Limits};
 use super::lex::{self, is_ws};
 use super::obj::{self, Dict, Obj};
 use super::source::Source;
@@ -43,8 +47,21 @@ pub struct Section {
     pub trailer: Dict,
 }
 
-/// The objects of one object stream, decoded once and shared.
-type ObjStm = std::rc::Rc<Vec<(u32, Obj)>>;
+/// The objects of one object stream by number, decoded once and shared
+/// (a number listed twice in the stream's header keeps its first object).
+type ObjStm = Rc<HashMap<u32, Rc<Obj>>>;
+
+/// An object parsed at a file offset: its header and value and how many
+/// nodes it has, or why it could not be parsed.
+type Cached = Result<((u32, u16), Rc<Obj>, u64), DocError>;
+
+/// What every view of one document shares: the budget and the caches.
+/// Bytes at an offset never change, so a parse is valid in every revision.
+struct Shared {
+    budget: Rc<Budget>,
+    objects: RefCell<HashMap<u64, Cached>>,
+    objstm: RefCell<HashMap<u64, Result<ObjStm, DocError>>>,
+}
 
 /// A document opened for reading.
 pub struct Doc<'s> {
@@ -57,7 +74,7 @@ pub struct Doc<'s> {
     pub trailer: Dict,
     /// True when the cross-reference data had to be rebuilt by scanning.
     pub repaired: Option<String>,
-    objstm: RefCell<HashMap<u32, ObjStm>>,
+    shared: Rc<Shared>,
 }
 
 /// A failure to read the document.
@@ -82,15 +99,33 @@ impl From<std::io::Error> for DocError {
     }
 }
 
-/// Parse with a window that grows until the object fits.
+impl From<Exhausted> for DocError {
+    fn from(x: Exhausted) -> Self {
+        DocError(format!("verification limit reached ({x:?})"))
+    }
+}
+
+/// How many nodes an object has (itself and everything inside it).
+pub fn size(o: &Obj) -> u64 {
+    match o {
+        Obj::Array(a) => 1 + a.iter().map(size).sum::<u64>(),
+        Obj::Dict(d) | Obj::Stream(d, _) => 1 + d.0.iter().map(|(_, v)| 1 + size(v)).sum::<u64>(),
+        _ => 1,
+    }
+}
+
+/// Parse with a window that grows until the object fits; every byte read
+/// is drawn from `budget`.
 fn parse_window<T>(
     src: &dyn Source,
+    budget: &Budget,
     off: u64,
     f: impl Fn(&[u8]) -> Result<T, obj::ParseError>,
 ) -> R<T> {
     let mut n = 16 << 10;
     loop {
         let w = src.read_vec(off, n)?;
+        budget.bytes(w.len() as u64)?;
         match f(&w) {
             Ok(v) => return Ok(v),
             Err(x) => {
@@ -126,6 +161,16 @@ fn indirect(w: &[u8], base: u64) -> Result<((u32, u16), Obj), obj::ParseError> {
 
 /// Decode Flate data, optionally with a PNG predictor, to at most `max` bytes.
 pub fn decode(data: &[u8], dict: &Dict, max: usize) -> Result<Vec<u8>, String> {
+    decode_with(data, dict, max, None)
+}
+
+/// [`decode`], drawing the decompressed bytes from `budget`.
+fn decode_with(
+    data: &[u8],
+    dict: &Dict,
+    max: usize,
+    budget: Option<&Budget>,
+) -> Result<Vec<u8>, String> {
     let filter: Vec<Vec<u8>> = match dict.get(b"Filter") {
         None | Some(Obj::Null) => vec![],
         Some(Obj::Name(n)) => vec![n.clone()],
@@ -152,6 +197,9 @@ pub fn decode(data: &[u8], dict: &Dict, max: usize) -> Result<Vec<u8>, String> {
                 }
                 if v.len() > max {
                     return Err(format!("a stream decompresses to more than {max} bytes"));
+                }
+                if let Some(b) = budget {
+                    b.bytes(v.len() as u64).map_err(|e| DocError::from(e).0)?;
                 }
                 out = v;
             }
@@ -251,15 +299,25 @@ fn startxref(src: &dyn Source) -> R<u64> {
 }
 
 impl<'s> Doc<'s> {
-    /// Open a document; rebuild the cross-reference data by scanning when it is damaged.
+    /// Open a document under the default limits; rebuild the
+    /// cross-reference data by scanning when it is damaged.
     pub fn open(src: &'s dyn Source) -> R<Doc<'s>> {
+        Self::open_with(src, Rc::new(Budget::new(Limits::default(), None)))
+    }
+
+    /// Open a document, every step drawing from `budget`.
+    pub fn open_with(src: &'s dyn Source, budget: Rc<Budget>) -> R<Doc<'s>> {
         let mut doc = Doc {
             src,
             sections: Vec::new(),
             map: HashMap::new(),
             trailer: Dict::default(),
             repaired: None,
-            objstm: RefCell::new(HashMap::new()),
+            shared: Rc::new(Shared {
+                budget,
+                objects: RefCell::new(HashMap::new()),
+                objstm: RefCell::new(HashMap::new()),
+            }),
         };
         match doc.read_sections() {
             Ok(()) if doc.trailer.get(b"Root").is_some() && doc.catalog().is_ok() => Ok(doc),
@@ -268,6 +326,8 @@ impl<'s> Doc<'s> {
                     Err(x) => x.0,
                     Ok(()) => "the catalog does not load from the cross-reference data".into(),
                 };
+                // A spent budget is not damage: scanning would only spend more.
+                doc.budget().check()?;
                 doc.sections.clear();
                 doc.map.clear();
                 doc.scan()?;
@@ -318,12 +378,20 @@ impl<'s> Doc<'s> {
         Ok(())
     }
 
+    /// The budget every step of this document draws from.
+    pub fn budget(&self) -> &Budget {
+        &self.shared.budget
+    }
+
     fn read_section(&self, off: u64) -> R<Section> {
-        let head = self.src.read_vec(off, 4)?;
-        if head == b"xref" {
-            return parse_window(self.src, off, |w| table(w, off));
+        // Some writers' offsets land on the end-of-line before `xref`.
+        let head = self.src.read_vec(off, 64)?;
+        let lead = head.iter().take_while(|b| is_ws(**b)).count();
+        if head.get(lead..lead + 4) == Some(b"xref") {
+            let at = off + lead as u64;
+            return parse_window(self.src, self.budget(), at, |w| table(w, at));
         }
-        let (_, o) = parse_window(self.src, off, |w| indirect(w, off))?;
+        let (_, o) = parse_window(self.src, self.budget(), off, |w| indirect(w, off))?;
         let Obj::Stream(d, data_off) = o else {
             return e("the cross-reference offset does not point at a table or stream");
         };
@@ -331,7 +399,7 @@ impl<'s> Doc<'s> {
             return e("the cross-reference stream is not /Type /XRef");
         }
         let raw = self.raw_stream(&d, data_off)?;
-        let data = decode(&raw, &d, MAX_DECODED).map_err(DocError)?;
+        let data = decode_with(&raw, &d, MAX_DECODED, Some(self.budget())).map_err(DocError)?;
         let w: Vec<usize> = match d.get(b"W") {
             Some(Obj::Array(a)) if a.len() == 3 => a
                 .iter()
@@ -408,80 +476,148 @@ impl<'s> Doc<'s> {
         if len < 0 || len as u64 > MAX_DECODED as u64 || data_off + len as u64 > self.src.len() {
             return e("stream /Length out of bounds");
         }
+        self.budget().bytes(len as u64)?;
         Ok(self.src.read_vec(data_off, len as usize)?)
     }
 
     /// A stream's decoded data.
     pub fn stream_data(&self, d: &Dict, data_off: u64) -> R<Vec<u8>> {
+        self.stream_data_max(d, data_off, MAX_DECODED)
+    }
+
+    /// A stream's decoded data, refused beyond `max` bytes.
+    pub fn stream_data_max(&self, d: &Dict, data_off: u64, max: usize) -> R<Vec<u8>> {
         let raw = self.raw_stream(d, data_off)?;
-        decode(&raw, d, MAX_DECODED).map_err(DocError)
+        decode_with(&raw, d, max.min(MAX_DECODED), Some(self.budget())).map_err(DocError)
+    }
+
+    /// The indirect object at `off`, parsed once per document, with its
+    /// size (not yet drawn from the budget: the caller hands it out).
+    fn at_offset(&self, off: u64) -> R<((u32, u16), Rc<Obj>, u64)> {
+        if let Some(c) = self.shared.objects.borrow().get(&off) {
+            self.budget().check()?;
+            return c.clone();
+        }
+        let parsed = parse_window(self.src, self.budget(), off, |w| indirect(w, off));
+        let cached: Cached = match parsed {
+            Ok((id, o)) => {
+                let n = size(&o);
+                self.budget().parsed(n)?;
+                Ok((id, Rc::new(o), n))
+            }
+            // A spent budget is not a property of the bytes: do not cache it.
+            Err(x) if self.budget().exhausted().is_some() => return Err(x),
+            Err(x) => Err(x),
+        };
+        self.shared.objects.borrow_mut().insert(off, cached.clone());
+        cached
     }
 
     /// The object `id`.
     pub fn get(&self, id: (u32, u16)) -> R<Obj> {
+        self.get_rc(id).map(|o| (*o).clone())
+    }
+
+    /// The object `id`, shared with the cache (no copy is made).
+    pub fn get_rc(&self, id: (u32, u16)) -> R<Rc<Obj>> {
         match self.map.get(&id.0) {
-            None | Some(Entry::Free) => Ok(Obj::Null),
+            None | Some(Entry::Free) => Ok(Rc::new(Obj::Null)),
             Some(Entry::Offset(off, g)) => {
                 if *g != id.1 {
-                    return Ok(Obj::Null);
+                    return Ok(Rc::new(Obj::Null));
                 }
-                let ((n, _), o) = parse_window(self.src, *off, |w| indirect(w, *off))?;
+                let ((n, _), o, size) = self.at_offset(*off)?;
                 if n != id.0 {
                     return e(format!(
                         "object {} is not at the offset its cross-reference entry gives",
                         id.0
                     ));
                 }
+                self.budget().handed(size)?;
                 Ok(o)
             }
-            Some(Entry::InStream(container, index)) => {
+            Some(Entry::InStream(container, _)) => {
                 let objs = self.objstm(*container)?;
-                Ok(objs
-                    .get(*index as usize)
-                    .filter(|(n, _)| *n == id.0)
-                    .or_else(|| objs.iter().find(|(n, _)| *n == id.0))
-                    .map(|(_, o)| o.clone())
-                    .unwrap_or(Obj::Null))
+                match objs.get(&id.0) {
+                    Some(o) => {
+                        self.budget().handed(size(o))?;
+                        Ok(o.clone())
+                    }
+                    None => Ok(Rc::new(Obj::Null)),
+                }
             }
         }
     }
 
     fn objstm(&self, num: u32) -> R<ObjStm> {
-        if let Some(v) = self.objstm.borrow().get(&num) {
-            return Ok(v.clone());
-        }
         let Some(Entry::Offset(off, _)) = self.map.get(&num).copied() else {
             return e("object stream missing");
         };
-        let (_, o) = parse_window(self.src, off, |w| indirect(w, off))?;
-        let Obj::Stream(d, data_off) = o else {
+        if let Some(v) = self.shared.objstm.borrow().get(&off) {
+            self.budget().check()?;
+            return v.clone();
+        }
+        // Mark it first: a stream whose /Length lives inside itself must not recurse.
+        self.shared.objstm.borrow_mut().insert(
+            off,
+            Err(DocError(
+                "an object stream depends on its own contents".into(),
+            )),
+        );
+        let r = self.read_objstm(off);
+        if r.is_err() && self.budget().exhausted().is_some() {
+            return r;
+        }
+        self.shared.objstm.borrow_mut().insert(off, r.clone());
+        r
+    }
+
+    /// Decode the object stream at `off`: each distinct offset in it is
+    /// parsed once, and a number listed twice keeps its first object.
+    fn read_objstm(&self, off: u64) -> R<ObjStm> {
+        let ((own, _), o, _) = self.at_offset(off)?;
+        let Obj::Stream(d, data_off) = &*o else {
             return e("object stream is not a stream");
         };
-        let data = self.stream_data(&d, data_off)?;
+        let data = self.stream_data(d, *data_off)?;
         let n = d.int(b"N").unwrap_or(0).clamp(0, MAX_OBJSTM as i64) as usize;
         let first = d.int(b"First").unwrap_or(0).max(0) as usize;
         let mut p = 0;
-        let mut heads = Vec::with_capacity(n);
+        let mut heads = Vec::with_capacity(n.min(data.len() / 4 + 1));
         for _ in 0..n {
             let (a, q) = obj::parse(&data, p, 0, 0)?;
             let (b, q) = obj::parse(&data, q, 0, 0)?;
             p = q;
-            if let (Obj::Int(a), Obj::Int(b)) = (a, b) {
-                heads.push((a.max(0) as u32, b.max(0) as usize));
+            self.budget().parsed(2)?;
+            if let (Obj::Int(a), Obj::Int(b)) = (a, b)
+                && let (Ok(num), Ok(rel)) = (u32::try_from(a), usize::try_from(b))
+            {
+                heads.push((num, rel));
             }
         }
-        let mut out = Vec::with_capacity(heads.len());
+        let mut by_offset: HashMap<usize, Rc<Obj>> = HashMap::new();
+        let mut out: HashMap<u32, Rc<Obj>> = HashMap::new();
         for (num, rel) in heads {
-            let at = first + rel;
-            if at >= data.len() {
+            // An object stream cannot hold itself, and a number appears once.
+            if num == own || out.contains_key(&num) {
                 continue;
             }
-            let (o, _) = obj::parse(&data, at, 0, 0).unwrap_or((Obj::Null, 0));
-            out.push((num, o));
+            let Some(at) = first.checked_add(rel).filter(|a| *a < data.len()) else {
+                continue;
+            };
+            let o = match by_offset.get(&at) {
+                Some(o) => o.clone(),
+                None => {
+                    let o = obj::parse(&data, at, 0, 0).map_or(Obj::Null, |(o, _)| o);
+                    self.budget().parsed(size(&o))?;
+                    let o = Rc::new(o);
+                    by_offset.insert(at, o.clone());
+                    o
+                }
+            };
+            out.insert(num, o);
         }
-        let rc = std::rc::Rc::new(out);
-        self.objstm.borrow_mut().insert(num, rc.clone());
-        Ok(rc)
+        Ok(Rc::new(out))
     }
 
     /// Follow references (a bounded number of hops).
@@ -532,7 +668,7 @@ impl<'s> Doc<'s> {
             map,
             trailer,
             repaired: self.repaired.clone(),
-            objstm: RefCell::new(HashMap::new()),
+            shared: self.shared.clone(),
         }
     }
 
@@ -563,6 +699,7 @@ impl<'s> Doc<'s> {
         let mut off = 0u64;
         let mut trailer_root: Option<Obj> = None;
         while off < len {
+            self.budget().check()?;
             let w = self.src.read_vec(off, CHUNK + 64)?;
             let limit = w.len().min(CHUNK);
             let mut i = 0;

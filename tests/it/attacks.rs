@@ -24,6 +24,7 @@ fn attacks_are_rejected_and_honest_updates_accepted() {
         trust,
         at: Some("2025-06-01T00:00:00Z".parse().expect("time")),
         policy: Policy::default(),
+        ..Default::default()
     };
     let dir = root.join("tests/fixtures/attacks");
     let table = std::fs::read_to_string(dir.join("expected.tsv")).expect("expected.tsv");

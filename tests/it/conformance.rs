@@ -80,6 +80,7 @@ fn pyhanko_corpus() {
             accept_unknown_revocation: true,
             ..Policy::default()
         },
+        ..Default::default()
     };
     let mut rows = Vec::new();
     let mut failures = Vec::new();
@@ -171,6 +172,7 @@ fn pdf_attacker_corpus() {
         trust: TrustStore::empty(),
         at: None,
         policy: Policy::default(),
+        ..Default::default()
     };
     let mut rows = Vec::new();
     let mut failures = Vec::new();

@@ -39,6 +39,7 @@ fn test_options() -> Options {
         trust,
         at: Some("2025-06-01T00:00:00Z".parse().expect("time")),
         policy: Policy::default(),
+        ..Default::default()
     }
 }
 

@@ -19,6 +19,7 @@ fn opts() -> Options {
             accept_unknown_revocation: true,
             ..Default::default()
         },
+        ..Default::default()
     }
 }
 

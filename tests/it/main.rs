@@ -14,6 +14,7 @@ mod conformance;
 mod documents;
 mod fixtures;
 mod fuzz_replay;
+mod hostile;
 mod numbering;
 mod numbering_props;
 mod public_api;

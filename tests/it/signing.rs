@@ -50,6 +50,7 @@ fn verifier() -> Options {
         trust,
         at: Some("2025-06-01T00:00:00Z".parse().expect("time")),
         policy: Policy::default(),
+        ..Default::default()
     }
 }
 
