@@ -53,6 +53,15 @@ struct FileConfig {
     default_trust: Option<bool>,
     accept_unknown_revocation: Option<bool>,
     targets: Option<std::collections::BTreeMap<String, f64>>,
+    public_url: Option<String>,
+    trusted_proxies: Option<Vec<String>>,
+    verify_workers: Option<usize>,
+    verify_timeout_secs: Option<u64>,
+    public_uploads: Option<usize>,
+    staff_uploads: Option<usize>,
+    upload_timeout_secs: Option<u64>,
+    publication_hold_secs: Option<u64>,
+    secret_suffix: Option<String>,
 }
 
 /// The resolved configuration.
@@ -84,6 +93,27 @@ pub struct Config {
     pub log_origin: String,
     /// The compliance targets (the 2024 plan's unless configured).
     pub targets: crate::compliance::Targets,
+    /// The address the public reaches the server at; absolute links
+    /// (feeds, receipts) are built from it, never from the `Host` header.
+    pub public_url: url::Url,
+    /// Proxies whose `X-Forwarded-For` is believed (per-client limits).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Verifications run at once.
+    pub verify_workers: usize,
+    /// Wall-time limit of one verification.
+    pub verify_timeout: std::time::Duration,
+    /// Public PDF checks handled at once (more get 503).
+    pub public_uploads: usize,
+    /// Staff uploads handled at once (more get 503).
+    pub staff_uploads: usize,
+    /// Longest time an upload request may take, body included.
+    pub upload_timeout: std::time::Duration,
+    /// How long a new document stays out of public view, so that a
+    /// mistaken secrecy can be corrected before anything is published.
+    pub publication_hold: std::time::Duration,
+    /// What the secret series appends to an outgoing number/symbol
+    /// (`01/QĐ-SNV` → `01/QĐ-SNV-M`), so the two series never share one.
+    pub secret_suffix: String,
 }
 
 impl std::fmt::Debug for Config {
@@ -102,6 +132,15 @@ impl std::fmt::Debug for Config {
             .field("accept_unknown_revocation", &self.accept_unknown_revocation)
             .field("log_origin", &self.log_origin)
             .field("targets", &self.targets)
+            .field("public_url", &self.public_url.as_str())
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("verify_workers", &self.verify_workers)
+            .field("verify_timeout", &self.verify_timeout)
+            .field("public_uploads", &self.public_uploads)
+            .field("staff_uploads", &self.staff_uploads)
+            .field("upload_timeout", &self.upload_timeout)
+            .field("publication_hold", &self.publication_hold)
+            .field("secret_suffix", &self.secret_suffix)
             .finish()
     }
 }
@@ -130,6 +169,8 @@ pub struct ServerOpts {
     pub agency_code: Option<String>,
     /// `--agency-name` / `VANTHU_AGENCY_NAME`.
     pub agency_name: Option<String>,
+    /// `--public-url` / `VANTHU_PUBLIC_URL`.
+    pub public_url: Option<String>,
 }
 
 impl Config {
@@ -230,7 +271,85 @@ impl Config {
                 .apply_spec(&spec)
                 .map_err(|e| anyhow::anyhow!("VANTHU_TARGETS: {e}"))?;
         }
+        let env_or = |var: &str| std::env::var(var).ok().filter(|v| !v.trim().is_empty());
+        let number =
+            |var: &str, file: Option<u64>, default: u64, lo: u64, hi: u64| -> anyhow::Result<u64> {
+                let v = match env_or(var) {
+                    Some(v) => v
+                        .trim()
+                        .parse::<u64>()
+                        .map_err(|_| anyhow::anyhow!("{var} must be a whole number, got {v:?}"))?,
+                    None => file.unwrap_or(default),
+                };
+                if !(lo..=hi).contains(&v) {
+                    anyhow::bail!("{var} must be between {lo} and {hi}, got {v}");
+                }
+                Ok(v)
+            };
+        let public_url = match server.public_url.clone().or(file.public_url) {
+            Some(u) => parse_public_url(&u)?,
+            None => parse_public_url(&format!("http://{listen}/"))?,
+        };
+        let proxies: Vec<String> = match env_or("VANTHU_TRUSTED_PROXIES") {
+            Some(v) => v.split(',').map(|s| s.trim().to_string()).collect(),
+            None => file.trusted_proxies.unwrap_or_default(),
+        };
+        let trusted_proxies = proxies
+            .iter()
+            .filter(|s| !s.is_empty())
+            .map(|s| parse_net(s))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get()) as u64;
+        let secret_suffix = env_or("VANTHU_SECRET_SUFFIX")
+            .or(file.secret_suffix)
+            .unwrap_or_else(|| DEFAULT_SECRET_SUFFIX.to_string());
+        check_secret_suffix(&secret_suffix)?;
         Ok(Self {
+            public_url,
+            trusted_proxies,
+            verify_workers: number(
+                "VANTHU_VERIFY_WORKERS",
+                file.verify_workers.map(|v| v as u64),
+                cores,
+                1,
+                256,
+            )? as usize,
+            verify_timeout: std::time::Duration::from_secs(number(
+                "VANTHU_VERIFY_TIMEOUT_SECS",
+                file.verify_timeout_secs,
+                30,
+                1,
+                3600,
+            )?),
+            public_uploads: number(
+                "VANTHU_PUBLIC_UPLOADS",
+                file.public_uploads.map(|v| v as u64),
+                4,
+                1,
+                1024,
+            )? as usize,
+            staff_uploads: number(
+                "VANTHU_STAFF_UPLOADS",
+                file.staff_uploads.map(|v| v as u64),
+                16,
+                1,
+                4096,
+            )? as usize,
+            upload_timeout: std::time::Duration::from_secs(number(
+                "VANTHU_UPLOAD_TIMEOUT_SECS",
+                file.upload_timeout_secs,
+                120,
+                5,
+                86_400,
+            )?),
+            publication_hold: std::time::Duration::from_secs(number(
+                "VANTHU_PUBLICATION_HOLD_SECS",
+                file.publication_hold_secs,
+                DEFAULT_PUBLICATION_HOLD_SECS,
+                0,
+                30 * 86_400,
+            )?),
+            secret_suffix,
             targets,
             log_origin,
             listen,
@@ -267,6 +386,15 @@ impl Config {
             accept_unknown_revocation: false,
             log_origin: "vanthu.local/snv".into(),
             targets: crate::compliance::Targets::default(),
+            public_url: url::Url::parse("http://127.0.0.1:8080/").expect("constant URL parses"),
+            trusted_proxies: Vec::new(),
+            verify_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),
+            verify_timeout: std::time::Duration::from_secs(30),
+            public_uploads: 4,
+            staff_uploads: 16,
+            upload_timeout: std::time::Duration::from_secs(120),
+            publication_hold: std::time::Duration::from_secs(DEFAULT_PUBLICATION_HOLD_SECS),
+            secret_suffix: DEFAULT_SECRET_SUFFIX.into(),
         }
     }
 
@@ -303,6 +431,51 @@ impl Config {
     pub fn is_sqlite(&self) -> bool {
         self.database_url.starts_with("sqlite:")
     }
+}
+
+/// Default publication hold: 15 minutes.
+pub const DEFAULT_PUBLICATION_HOLD_SECS: u64 = 900;
+/// Default suffix of the secret series' numbers/symbols.
+pub const DEFAULT_SECRET_SUFFIX: &str = "-M";
+
+/// An absolute `http(s)` URL without query or fragment, ending in `/`.
+fn parse_public_url(s: &str) -> anyhow::Result<url::Url> {
+    let mut u =
+        url::Url::parse(s.trim()).map_err(|e| anyhow::anyhow!("invalid public URL {s:?}: {e}"))?;
+    if !matches!(u.scheme(), "http" | "https") || u.host().is_none() {
+        anyhow::bail!("the public URL must be http:// or https:// with a host, got {s:?}");
+    }
+    if u.query().is_some() || u.fragment().is_some() || !u.username().is_empty() {
+        anyhow::bail!("the public URL must not carry a query, fragment or user: {s:?}");
+    }
+    if !u.path().ends_with('/') {
+        let p = format!("{}/", u.path());
+        u.set_path(&p);
+    }
+    Ok(u)
+}
+
+/// An address or network (`10.0.0.1`, `10.0.0.0/8`, `::1`).
+fn parse_net(s: &str) -> anyhow::Result<ipnet::IpNet> {
+    if let Ok(n) = s.parse::<ipnet::IpNet>() {
+        return Ok(n);
+    }
+    s.parse::<std::net::IpAddr>()
+        .map(ipnet::IpNet::from)
+        .map_err(|_| anyhow::anyhow!("trusted proxy {s:?} is not an IP address or network"))
+}
+
+fn check_secret_suffix(s: &str) -> anyhow::Result<()> {
+    if s.is_empty()
+        || s.chars().count() > 10
+        || s.chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '/')
+    {
+        anyhow::bail!(
+            "the secret series suffix must be 1 to 10 characters without spaces or '/', got {s:?} (an empty one would let both series issue the same number/symbol)"
+        );
+    }
+    Ok(())
 }
 
 fn default_sqlite_url(data_dir: &Path) -> String {

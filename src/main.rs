@@ -39,6 +39,9 @@ enum Command {
         /// Agency name, the issuing body of outgoing documents
         #[arg(long, env = "VANTHU_AGENCY_NAME")]
         agency_name: Option<String>,
+        /// The address the public reaches this server at (absolute links in feeds and receipts) [default: http://LISTEN/]
+        #[arg(long, env = "VANTHU_PUBLIC_URL")]
+        public_url: Option<String>,
         /// Load a demo data set into an empty register and print a demo token
         #[arg(long)]
         demo: bool,
@@ -520,6 +523,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
         max_upload_mb,
         agency_code,
         agency_name,
+        public_url,
         ..
     } = &cli.command
     {
@@ -528,6 +532,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             max_upload_mb: *max_upload_mb,
             agency_code: agency_code.clone(),
             agency_name: agency_name.clone(),
+            public_url: public_url.clone(),
         };
     }
     let config = Config::resolve(&cli.common, &server)?;
@@ -874,7 +879,11 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
             }
         });
     }
-    let state = AppState::new(std::sync::Arc::new(reg), log);
+    let state = AppState::with_settings(
+        std::sync::Arc::new(reg),
+        log,
+        web::WebSettings::from_config(&config),
+    );
     web::serve(listener, state, shutdown_signal()).await?;
     Ok(0)
 }

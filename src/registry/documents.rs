@@ -568,6 +568,7 @@ impl Registry {
         let report = match &file {
             Some(f) => Some(
                 super::verification::run(
+                    &self.verify_pool,
                     verifier.clone(),
                     "document.pdf".into(),
                     f.bytes().clone(),

@@ -22,6 +22,14 @@ pub enum Kind {
     UnsupportedMedia,
     /// Well-formed but invalid (422).
     Invalid,
+    /// The client took too long to send its request (408).
+    Timeout,
+    /// The representation changed since the client read it (412).
+    PreconditionFailed,
+    /// Too many requests from this client (429, with `Retry-After`).
+    TooMany,
+    /// The server is at capacity for this kind of request (503, with `Retry-After`).
+    Busy,
 }
 
 /// A request the domain refuses, with a stable code and the offending field.
@@ -86,6 +94,11 @@ impl Error {
     /// 409.
     pub fn conflict(code: &'static str, field: Option<&str>, message: impl Into<String>) -> Self {
         Self::reject(Kind::Conflict, code, field, message)
+    }
+
+    /// 503: at capacity, try again shortly.
+    pub fn busy(code: &'static str, message: impl Into<String>) -> Self {
+        Self::reject(Kind::Busy, code, None, message)
     }
 
     /// 400.

@@ -54,6 +54,8 @@ pub struct Registry {
     pub verifier: Arc<crate::sigverify::Options>,
     /// The compliance targets.
     pub targets: crate::compliance::Targets,
+    /// Where verifications run (bounded, with a deadline).
+    pub verify_pool: verification::VerifyPool,
 }
 
 impl Registry {
@@ -75,6 +77,10 @@ impl Registry {
             hooks: Arc::new(Hooks::default()),
             verifier: Arc::new(config.verify_options()?),
             targets: config.targets.clone(),
+            verify_pool: verification::VerifyPool::new(
+                config.verify_workers,
+                config.verify_timeout,
+            ),
         })
     }
 }

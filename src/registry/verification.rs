@@ -6,6 +6,8 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -19,8 +21,10 @@ use serde_json::Value;
 use super::error::{Error, Result};
 use super::{Registry, audit};
 use crate::entity::{documents, signatures, verifications};
+use crate::sigverify::budget::Cancel;
 use crate::sigverify::{self, Options, report::Report};
 use crate::store::Sha256Hex;
+use tokio::sync::Semaphore;
 
 /// Why a verification ran.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,20 +59,122 @@ pub async fn options_with_pins<C: ConnectionTrait>(db: &C, base: &Options) -> Re
     Ok(Arc::new(o))
 }
 
-/// Run the verifier off the async runtime, at time `at`.
+/// Counters of a [`VerifyPool`].
+#[derive(Debug, Default)]
+pub struct PoolStats {
+    /// Verifications started.
+    pub started: AtomicU64,
+    /// Verifications finished (whatever their outcome).
+    pub finished: AtomicU64,
+    /// Verifications whose caller went away before they finished.
+    pub abandoned: AtomicU64,
+}
+
+/// A bounded pool for verifications: at most `workers` run at once (each
+/// on a blocking thread, off the async runtime), each under a deadline,
+/// and a verification whose caller goes away (a dropped request, a server
+/// shutting down) is cancelled instead of running on.
+#[derive(Debug, Clone)]
+pub struct VerifyPool {
+    permits: Arc<Semaphore>,
+    /// The wall-time limit of one verification.
+    pub timeout: Duration,
+    /// How long a caller waits for a free worker before being told to retry.
+    pub wait: Duration,
+    /// Counters.
+    pub stats: Arc<PoolStats>,
+}
+
+impl Default for VerifyPool {
+    fn default() -> Self {
+        let workers = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self::new(workers, Duration::from_secs(30))
+    }
+}
+
+/// Cancels a running verification when dropped before it finished.
+struct CancelOnDrop {
+    cancel: Cancel,
+    done: Arc<AtomicBool>,
+    stats: Arc<PoolStats>,
+}
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        if !self.done.load(Ordering::Acquire) {
+            self.cancel.cancel();
+            self.stats.abandoned.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+impl VerifyPool {
+    /// A pool of `workers` (at least one) with a per-verification `timeout`.
+    pub fn new(workers: usize, timeout: Duration) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(workers.max(1))),
+            timeout,
+            wait: Duration::from_secs(60),
+            stats: Arc::new(PoolStats::default()),
+        }
+    }
+
+    /// Run `f` on a worker; `f` is given the flag that is set if the caller
+    /// goes away. Waiting longer than [`VerifyPool::wait`] for a worker is
+    /// refused with 503.
+    pub async fn run<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(Cancel) -> T + Send + 'static,
+    ) -> Result<T> {
+        let permit = tokio::time::timeout(self.wait, self.permits.clone().acquire_owned())
+            .await
+            .map_err(|_| {
+                Error::busy(
+                    "verifier_busy",
+                    "every signature verifier is busy; try again in a few seconds",
+                )
+            })?
+            .map_err(|_| Error::Internal("the verifier pool is closed".into()))?;
+        let cancel = Cancel::new();
+        let done = Arc::new(AtomicBool::new(false));
+        let guard = CancelOnDrop {
+            cancel: cancel.clone(),
+            done: done.clone(),
+            stats: self.stats.clone(),
+        };
+        let stats = self.stats.clone();
+        stats.started.fetch_add(1, Ordering::Relaxed);
+        let out = tokio::task::spawn_blocking(move || {
+            // The worker stays taken until the work really ends.
+            let _permit = permit;
+            let v = f(cancel);
+            stats.finished.fetch_add(1, Ordering::Relaxed);
+            v
+        })
+        .await;
+        done.store(true, Ordering::Release);
+        drop(guard);
+        out.map_err(|e| Error::Internal(format!("the verifier stopped: {e}")))
+    }
+}
+
+/// Verify `bytes` on `pool` at time `at`, under the pool's deadline.
 pub async fn run(
+    pool: &VerifyPool,
     opts: Arc<Options>,
     name: String,
     bytes: Bytes,
     at: DateTime<Utc>,
 ) -> Result<Report> {
-    tokio::task::spawn_blocking(move || {
+    let timeout = pool.timeout;
+    pool.run(move |cancel| {
         let mut o = (*opts).clone();
         o.at = Some(at);
+        o.limits.time = o.limits.time.min(timeout);
+        o.cancel = Some(cancel);
         sigverify::verify(&name, &bytes, &o)
     })
     .await
-    .map_err(|e| Error::Internal(format!("the verifier stopped: {e}")))
 }
 
 fn word<T: Serialize>(v: &T) -> String {
@@ -182,7 +288,14 @@ impl Registry {
     /// Verify an uploaded PDF without registering it.
     pub async fn verify_upload(&self, name: &str, bytes: Bytes) -> Result<Report> {
         let opts = options_with_pins(&self.db, &self.verifier).await?;
-        run(opts, name.to_string(), bytes, self.clock.now()).await
+        run(
+            &self.verify_pool,
+            opts,
+            name.to_string(),
+            bytes,
+            self.clock.now(),
+        )
+        .await
     }
 
     /// Every verification of a document, oldest first.
@@ -242,7 +355,14 @@ impl Registry {
                 .remove(&d.id)
                 .and_then(|v| v.get("status").cloned());
             let now = audit::micros(self.clock.now());
-            let report = run(opts.clone(), format!("document-{}.pdf", d.id), bytes, now).await?;
+            let report = run(
+                &self.verify_pool,
+                opts.clone(),
+                format!("document-{}.pdf", d.id),
+                bytes,
+                now,
+            )
+            .await?;
             let txn = crate::db::begin_write(&self.db).await?;
             crate::compliance::rollup::apply(&txn, d.id, -1).await?;
             store(&txn, d.id, &report, Reason::Reverify, &trust_version, now).await?;
@@ -267,5 +387,58 @@ impl Registry {
         }
         progress(total, total);
         Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_dropped_caller_cancels_its_verification() {
+        let pool = VerifyPool::new(1, Duration::from_secs(30));
+        let saw_cancel = Arc::new(AtomicBool::new(false));
+        let seen = saw_cancel.clone();
+        let work = pool.run(move |cancel| {
+            let start = std::time::Instant::now();
+            while start.elapsed() < Duration::from_secs(20) {
+                if cancel.is_cancelled() {
+                    seen.store(true, Ordering::SeqCst);
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        });
+        // The caller gives up after 100 ms (as a dropped request does).
+        assert!(
+            tokio::time::timeout(Duration::from_millis(100), work)
+                .await
+                .is_err()
+        );
+        for _ in 0..400 {
+            if pool.stats.finished.load(Ordering::SeqCst) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        assert!(saw_cancel.load(Ordering::SeqCst), "the work saw the cancel");
+        assert_eq!(pool.stats.abandoned.load(Ordering::SeqCst), 1);
+        // The worker is free again.
+        assert_eq!(pool.run(|_| 7).await.ok(), Some(7));
+    }
+
+    #[tokio::test]
+    async fn a_full_pool_answers_busy_after_its_wait() {
+        let mut pool = VerifyPool::new(1, Duration::from_secs(30));
+        pool.wait = Duration::from_millis(50);
+        let p2 = pool.clone();
+        let slow = tokio::spawn(async move {
+            p2.run(|_| std::thread::sleep(Duration::from_millis(500)))
+                .await
+        });
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        let e = pool.run(|_| ()).await.expect_err("busy");
+        assert_eq!(e.rejection().map(|r| r.code), Some("verifier_busy"));
+        slow.await.expect("join").expect("slow one finishes");
     }
 }

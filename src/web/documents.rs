@@ -41,11 +41,35 @@ async fn read_part(
     }
 }
 
+/// Whether a body error is the body read timing out (the client stalled).
+pub(super) fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(x) = cur {
+        if x.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cur = x.source();
+    }
+    false
+}
+
+/// The refusal of a request whose body stopped arriving.
+pub(super) fn stalled() -> Error {
+    Error::reject(
+        Kind::Timeout,
+        "request_timeout",
+        None,
+        "the request body stopped arriving; send it again",
+    )
+}
+
 fn multipart_error(
     e: axum::extract::multipart::MultipartError,
     on_too_large: &impl Fn() -> Error,
 ) -> Error {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+    if timed_out(&e) {
+        stalled()
+    } else if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
         on_too_large()
     } else {
         Error::bad_request(
@@ -411,7 +435,13 @@ pub(super) async fn read_pdf(state: &AppState, req: Request) -> Result<PdfUpload
     } else if ct.starts_with("application/pdf") || ct.starts_with("application/octet-stream") {
         axum::body::to_bytes(req.into_body(), usize::try_from(max).unwrap_or(usize::MAX))
             .await
-            .map_err(|_| too_large(max))?
+            .map_err(|e| {
+                if timed_out(&e) {
+                    stalled()
+                } else {
+                    too_large(max)
+                }
+            })?
     } else {
         return Err(Error::reject(
             Kind::UnsupportedMedia,

@@ -55,6 +55,10 @@ pub fn status_of(kind: Kind) -> StatusCode {
         Kind::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         Kind::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         Kind::Invalid => StatusCode::UNPROCESSABLE_ENTITY,
+        Kind::Timeout => StatusCode::REQUEST_TIMEOUT,
+        Kind::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
+        Kind::TooMany => StatusCode::TOO_MANY_REQUESTS,
+        Kind::Busy => StatusCode::SERVICE_UNAVAILABLE,
     }
 }
 
@@ -77,6 +81,15 @@ pub fn error_response(
         resp.headers_mut().insert(
             axum::http::header::WWW_AUTHENTICATE,
             axum::http::HeaderValue::from_static("Bearer realm=\"vanthu\""),
+        );
+    }
+    if matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+    ) {
+        resp.headers_mut().insert(
+            axum::http::header::RETRY_AFTER,
+            axum::http::HeaderValue::from_static("5"),
         );
     }
     resp

@@ -56,7 +56,10 @@ impl FromRequest<AppState> for JsonBody {
             )
             .into());
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|_| {
+        let bytes = Bytes::from_request(req, state).await.map_err(|e| {
+            if super::documents::timed_out(&e) {
+                return super::documents::stalled();
+            }
             Error::reject(
                 Kind::TooLarge,
                 "body_too_large",

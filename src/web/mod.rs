@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 pub mod public;
 pub mod ratelimit;
+pub mod serve;
 
 use std::sync::Arc;
 
@@ -28,6 +29,55 @@ use utoipa_axum::routes;
 
 use crate::registry::Registry;
 
+/// Web-level settings (from [`crate::config::Config`]).
+#[derive(Debug, Clone)]
+pub struct WebSettings {
+    /// The public address; absolute links are built from it.
+    pub public_url: url::Url,
+    /// Proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Public requests a second per client, and the burst.
+    pub public_rate: (f64, f64),
+    /// Public PDF checks at once.
+    pub public_uploads: usize,
+    /// Public reads at once (each may scan the register): staff traffic
+    /// keeps the rest of the database pool.
+    pub public_reads: usize,
+    /// Staff uploads at once.
+    pub staff_uploads: usize,
+    /// Deadline of an upload request, body included.
+    pub upload_timeout: std::time::Duration,
+    /// Longest pause between two pieces of a request body.
+    pub body_idle_timeout: std::time::Duration,
+    /// Connection settings.
+    pub serve: serve::ServeSettings,
+}
+
+impl Default for WebSettings {
+    fn default() -> Self {
+        Self::from_config(&crate::config::Config::for_data_dir(std::path::Path::new(
+            ".",
+        )))
+    }
+}
+
+impl WebSettings {
+    /// The settings a configuration gives.
+    pub fn from_config(c: &crate::config::Config) -> Self {
+        Self {
+            public_url: c.public_url.clone(),
+            trusted_proxies: c.trusted_proxies.clone(),
+            public_rate: (20.0, 100.0),
+            public_uploads: c.public_uploads,
+            public_reads: 4,
+            staff_uploads: c.staff_uploads,
+            upload_timeout: c.upload_timeout,
+            body_idle_timeout: std::time::Duration::from_secs(15),
+            serve: serve::ServeSettings::default(),
+        }
+    }
+}
+
 /// What every handler can reach.
 #[derive(Clone, Debug)]
 pub struct AppState {
@@ -38,18 +88,59 @@ pub struct AppState {
     /// Evidence exports allowed at once (each judges the whole period in
     /// memory): one.
     pub exports: Arc<tokio::sync::Semaphore>,
-    /// The last public statistics computed, with what they were computed for.
-    pub stats_cache: Arc<tokio::sync::Mutex<Option<public::StatsEntry>>>,
+    /// The public statistics computed lately, per year.
+    pub stats_cache: Arc<tokio::sync::Mutex<public::StatsCache>>,
+    /// Web settings.
+    pub web: Arc<WebSettings>,
+    /// Per-client rate limits of the public routes.
+    pub limiter: ratelimit::Limiter,
+    /// Public PDF checks at once.
+    pub public_uploads: ratelimit::Gate,
+    /// Public reads at once.
+    pub public_reads: ratelimit::Gate,
+    /// Staff uploads at once.
+    pub staff_uploads: ratelimit::Gate,
 }
 
 impl AppState {
-    /// The state of one server.
+    /// The state of one server with default web settings.
     pub fn new(registry: Arc<Registry>, log: Arc<crate::public::log::Log>) -> Self {
+        Self::with_settings(registry, log, WebSettings::default())
+    }
+
+    /// The state of one server.
+    pub fn with_settings(
+        registry: Arc<Registry>,
+        log: Arc<crate::public::log::Log>,
+        web: WebSettings,
+    ) -> Self {
+        use std::time::Duration;
         Self {
             registry,
             log,
             exports: Arc::new(tokio::sync::Semaphore::new(1)),
-            stats_cache: Arc::new(tokio::sync::Mutex::new(None)),
+            stats_cache: Arc::new(tokio::sync::Mutex::new(public::StatsCache::default())),
+            limiter: ratelimit::Limiter::new(
+                web.public_rate.0,
+                web.public_rate.1,
+                web.trusted_proxies.clone(),
+            ),
+            public_uploads: ratelimit::Gate::new(
+                web.public_uploads,
+                Duration::from_millis(200),
+                "public PDF checks",
+            ),
+            public_reads: ratelimit::Gate::new(
+                web.public_reads,
+                Duration::from_secs(5),
+                "public requests",
+            ),
+            staff_uploads: ratelimit::Gate::new(
+                web.staff_uploads,
+                Duration::from_secs(5),
+                "uploads",
+            ),
+            web: Arc::new(web),
         }
     }
 }
@@ -114,15 +205,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
-    // Uploads: the file plus room for the metadata part and multipart framing.
-    let upload_limit = usize::try_from(max_upload)
-        .unwrap_or(usize::MAX)
-        .saturating_add(1_000_000);
-    let uploads = OpenApiRouter::new()
-        .routes(routes!(documents::register_incoming))
-        .routes(routes!(documents::register_outgoing))
-        .routes(routes!(documents::verify_pdf))
-        .layer(DefaultBodyLimit::max(upload_limit));
+    api_routes().merge(upload_routes(max_upload))
+}
+
+/// Every `/api/v1` route but the uploads.
+fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(documents::list_documents))
         .routes(routes!(documents::get_document))
@@ -145,17 +232,41 @@ fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
         .routes(routes!(compliance::export))
         .routes(routes!(compliance::register_book))
         .layer(DefaultBodyLimit::max(extract::JSON_LIMIT))
-        .merge(uploads)
+}
+
+/// The staff upload routes: the file plus room for the metadata part and
+/// multipart framing.
+fn upload_routes(max_upload: u64) -> OpenApiRouter<AppState> {
+    let upload_limit = usize::try_from(max_upload)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1_000_000);
+    OpenApiRouter::new()
+        .routes(routes!(documents::register_incoming))
+        .routes(routes!(documents::register_outgoing))
+        .routes(routes!(documents::verify_pdf))
+        .layer(DefaultBodyLimit::max(upload_limit))
 }
 
 /// Build the application router over `state`.
 pub fn router(state: AppState) -> Router {
-    let (api, mut spec) = api_router(state.registry.max_upload_bytes).split_for_parts();
-    spec.merge(PublicDoc::openapi());
-    let upload_limit = usize::try_from(state.registry.max_upload_bytes)
+    use axum::middleware::from_fn_with_state as mw;
+    let max_upload = state.registry.max_upload_bytes;
+    let spec = openapi();
+    let upload_limit = usize::try_from(max_upload)
         .unwrap_or(usize::MAX)
         .saturating_add(1_000_000);
-    let limiter = ratelimit::Limiter::new(20.0, 100.0);
+    let web = state.web.clone();
+    // Staff uploads: a cap on how many at once, and a deadline.
+    let uploads: Router<AppState> = upload_routes(max_upload)
+        .split_for_parts()
+        .0
+        .route_layer(mw(web.upload_timeout, ratelimit::deadline))
+        .route_layer(mw(state.staff_uploads.clone(), ratelimit::gate));
+    let api: Router<AppState> = api_routes().split_for_parts().0.merge(uploads);
+    let check = axum::routing::post(public::check)
+        .layer(DefaultBodyLimit::max(upload_limit))
+        .layer(mw(web.upload_timeout, ratelimit::deadline))
+        .layer(mw(state.public_uploads.clone(), ratelimit::gate));
     let public_routes = Router::new()
         .route("/log/checkpoint", get(public::checkpoint))
         .route("/log/vkey", get(public::vkey))
@@ -170,14 +281,9 @@ pub fn router(state: AppState) -> Router {
         .route("/public/dashboard", get(public::dashboard))
         .route("/public/v1/feed.atom", get(public::feed_atom))
         .route("/public/v1/feed.json", get(public::feed_json))
-        .route(
-            "/public/v1/check",
-            axum::routing::post(public::check).layer(DefaultBodyLimit::max(upload_limit)),
-        )
-        .route_layer(axum::middleware::from_fn_with_state(
-            limiter,
-            ratelimit::limit,
-        ));
+        .route_layer(mw(state.public_reads.clone(), ratelimit::gate))
+        .route("/public/v1/check", check)
+        .route_layer(mw(state.limiter.clone(), ratelimit::limit));
     api.route("/healthz", get(healthz))
         .route(
             "/",
@@ -186,6 +292,9 @@ pub fn router(state: AppState) -> Router {
         .merge(public_routes)
         .merge(utoipa_swagger_ui::SwaggerUi::new("/docs").url("/openapi.json", spec))
         .fallback(not_found)
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            web.body_idle_timeout,
+        ))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),
@@ -221,13 +330,13 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Serve the application on `listener` until `shutdown` resolves.
+/// Serve the application on `listener` until `shutdown` resolves; open
+/// requests then get the configured grace period.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await
+    let settings = state.web.serve;
+    serve::serve(listener, router(state), settings, shutdown).await
 }

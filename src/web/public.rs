@@ -261,44 +261,79 @@ pub async fn lookup(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResu
     Ok(axum::Json(json!({"items": items})).into_response())
 }
 
-/// Public statistics computed for (year, Vietnam day, last audit entry id).
-#[derive(Debug)]
-pub struct StatsEntry {
-    key: (i32, chrono::NaiveDate, i64),
-    value: std::sync::Arc<(
-        Vec<crate::public::stats::Group>,
-        crate::public::stats::Figures,
-    )>,
+/// The year's statistics and the totals.
+type Stats = std::sync::Arc<(
+    Vec<crate::public::stats::Group>,
+    crate::public::stats::Figures,
+)>;
+
+/// Public statistics computed lately: per year, for (Vietnam day, last
+/// audit entry id). A handful of years are kept, so a visitor alternating
+/// between years reads them from memory.
+#[derive(Debug, Default)]
+pub struct StatsCache {
+    entries: Vec<((i32, chrono::NaiveDate, i64), Stats)>,
+    /// How many times the statistics were computed (not read from memory).
+    pub computed: u64,
+}
+
+/// Years kept in [`StatsCache`].
+const STATS_YEARS: usize = 8;
+
+impl StatsCache {
+    fn get(&mut self, key: &(i32, chrono::NaiveDate, i64)) -> Option<Stats> {
+        let pos = self.entries.iter().position(|(k, _)| k == key)?;
+        // Most recently used last.
+        let e = self.entries.remove(pos);
+        let v = e.1.clone();
+        self.entries.push(e);
+        Some(v)
+    }
+
+    fn put(&mut self, key: (i32, chrono::NaiveDate, i64), v: Stats) {
+        // An entry for the same year with an older key is stale.
+        self.entries.retain(|(k, _)| k.0 != key.0);
+        if self.entries.len() >= STATS_YEARS {
+            self.entries.remove(0);
+        }
+        self.entries.push((key, v));
+        self.computed += 1;
+    }
 }
 
 /// The year's public statistics, recomputed only when a document changed
-/// (every change appends to the audit log), the day turned or another
-/// year is asked for. One computation at a time: a flood of requests waits
-/// for it instead of repeating it (it reads every document of the year).
-async fn cached_stats(
-    s: &AppState,
-    year: i32,
-) -> Result<
-    std::sync::Arc<(
-        Vec<crate::public::stats::Group>,
-        crate::public::stats::Figures,
-    )>,
-    Error,
-> {
+/// (every change appends to the audit log) or the day turned. One
+/// computation at a time: a flood of requests waits for it instead of
+/// repeating it.
+async fn cached_stats(s: &AppState, year: i32) -> Result<Stats, Error> {
     let last = crate::registry::audit::last_id(&s.registry.db).await?;
     let key = (year, s.registry.clock.today_vn(), last);
     let mut cache = s.stats_cache.lock().await;
-    if let Some(e) = cache.as_ref()
-        && e.key == key
-    {
-        return Ok(e.value.clone());
+    if let Some(v) = cache.get(&key) {
+        return Ok(v);
     }
     let value = std::sync::Arc::new(crate::public::stats::stats(&s.registry, year).await?);
-    *cache = Some(StatsEntry {
-        key,
-        value: value.clone(),
-    });
+    cache.put(key, value.clone());
     Ok(value)
+}
+
+/// The `year` query parameter: a register year from 1945 to next year
+/// (default: this year in Vietnam).
+fn year_param(s: &AppState, q: Option<&str>) -> Result<i32, Error> {
+    let pairs = query_pairs(q, &["year"])?;
+    let this = chrono::Datelike::year(&s.registry.clock.today_vn());
+    let year: i32 = match pairs.into_iter().find(|(k, _)| k == "year") {
+        Some((_, v)) => parse_num("year", &v)?,
+        None => this,
+    };
+    if !(1945..=this + 1).contains(&year) {
+        return Err(Error::invalid(
+            "invalid_value",
+            "year",
+            format!("year must be between 1945 and {}", this + 1),
+        ));
+    }
+    Ok(year)
 }
 
 /// `GET /public/dashboard?year=YYYY`: the public dashboard, one HTML page
@@ -307,19 +342,7 @@ async fn cached_stats(
     params(("year" = Option<i32>, Query)),
     responses((status = 200, description = "text/html"), (status = 422, body = ErrorBody)))]
 pub async fn dashboard(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let pairs = query_pairs(q.as_deref(), &["year"])?;
-    let year: i32 = match pairs.into_iter().find(|(k, _)| k == "year") {
-        Some((_, v)) => parse_num("year", &v)?,
-        None => chrono::Datelike::year(&s.registry.clock.today_vn()),
-    };
-    if !(1900..=9999).contains(&year) {
-        return Err(Error::invalid(
-            "invalid_value",
-            "year",
-            "year must be between 1900 and 9999",
-        )
-        .into());
-    }
+    let year = year_param(&s, q.as_deref())?;
     let st = cached_stats(&s, year).await?;
     let (groups, all) = (&st.0, &st.1);
     let latest = crate::public::feed::page(&s.registry.db, None).await?;
@@ -347,11 +370,7 @@ pub async fn dashboard(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
     params(("year" = Option<i32>, Query)),
     responses((status = 200, body = Object, description = "counts and rates per month, unit and direction; secret documents only as counts"), (status = 422, body = ErrorBody)))]
 pub async fn stats(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let pairs = query_pairs(q.as_deref(), &["year"])?;
-    let year = match pairs.into_iter().find(|(k, _)| k == "year") {
-        Some((_, v)) => parse_num("year", &v)?,
-        None => chrono::Datelike::year(&s.registry.clock.today_vn()),
-    };
+    let year = year_param(&s, q.as_deref())?;
     let st = cached_stats(&s, year).await?;
     Ok(axum::Json(json!({"year": year, "total": st.1, "groups": st.0})).into_response())
 }

@@ -32,6 +32,8 @@ pub struct TestApp {
     pub admin: String,
     /// The server's evidence-export permits.
     pub exports: Arc<tokio::sync::Semaphore>,
+    /// The server's state (gates, caches).
+    pub state: AppState,
     pub _dir: tempfile::TempDir,
 }
 
@@ -61,9 +63,20 @@ async fn fresh_postgres() -> Option<String> {
 impl TestApp {
     /// Start an app, or return None when the backend is not available here.
     pub async fn start(backend: Backend) -> Option<TestApp> {
+        Self::start_with(backend, |_| {}, |_| {}).await
+    }
+
+    /// Start an app after `configure` and `web` have adjusted the test
+    /// configuration (documents are public at once unless they set a hold).
+    pub async fn start_with(
+        backend: Backend,
+        configure: impl FnOnce(&mut Config),
+        web: impl FnOnce(&mut web::WebSettings),
+    ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::for_data_dir(dir.path());
         config.max_upload_bytes = TEST_MAX_UPLOAD;
+        config.publication_hold = std::time::Duration::ZERO;
         // Verification on arrival trusts the project's test PKI (certs-test/).
         let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         config.default_trust = false;
@@ -80,6 +93,7 @@ impl TestApp {
                 }
             }
         }
+        configure(&mut config);
         let registry = Arc::new(
             Registry::open(&config, Clock::fixed(default_now()))
                 .await
@@ -118,9 +132,11 @@ impl TestApp {
             vanthu::public::log::Log::open(registry.db.clone(), dir.path(), "vanthu.test/log")
                 .expect("log"),
         );
-        let state = AppState::new(registry.clone(), log.clone());
+        let mut settings = web::WebSettings::from_config(&config);
+        web(&mut settings);
+        let state = AppState::with_settings(registry.clone(), log.clone(), settings);
         let exports = state.exports.clone();
-        tokio::spawn(web::serve(listener, state, std::future::pending()));
+        tokio::spawn(web::serve(listener, state.clone(), std::future::pending()));
         Some(TestApp {
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),
@@ -130,6 +146,7 @@ impl TestApp {
             auditor,
             admin,
             exports,
+            state,
             _dir: dir,
         })
     }

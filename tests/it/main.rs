@@ -12,6 +12,7 @@ mod cli;
 mod compliance;
 mod conformance;
 mod documents;
+mod fairness;
 mod fixtures;
 mod fuzz_replay;
 mod hostile;
