@@ -729,6 +729,7 @@ pub async fn load(reg: &Registry, pki: Option<&DemoPki>) -> anyhow::Result<usize
             reg.update_handling(
                 doc.id,
                 &json!({"status": "done", "progress": "Đã xử lý xong"}),
+                None,
                 ACTOR,
             )
             .await?;
@@ -736,6 +737,7 @@ pub async fn load(reg: &Registry, pki: Option<&DemoPki>) -> anyhow::Result<usize
             reg.update_handling(
                 doc.id,
                 &json!({"status": "in_progress", "handler": "Võ Thị Hạnh"}),
+                None,
                 ACTOR,
             )
             .await?;
@@ -769,7 +771,7 @@ pub async fn load(reg: &Registry, pki: Option<&DemoPki>) -> anyhow::Result<usize
             .register(Direction::Outgoing, &meta, file, ACTOR)
             .await?;
         if i == 5 {
-            reg.recall(doc.id, &json!({"reason": "Ban hành nhầm lịch tiếp công dân; sẽ ban hành thông báo thay thế"}), ACTOR).await?;
+            reg.recall(doc.id, &json!({"reason": "Ban hành nhầm lịch tiếp công dân; sẽ ban hành thông báo thay thế"}), None, ACTOR).await?;
         }
         added += 1;
     }

@@ -576,7 +576,12 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                     println!("{token}");
                 }
                 UserCommand::Token { name } => {
-                    println!("{}", reg.rotate_token(&name, &cli_actor()).await?)
+                    println!("{}", reg.rotate_token(&name, &cli_actor()).await?);
+                    if !reg.user_is_active(&name).await? {
+                        eprintln!(
+                            "warning: user {name} is disabled; the new token works only once an administrator enables the user"
+                        );
+                    }
                 }
                 UserCommand::Disable { name } => {
                     reg.set_user_active(&name, false, &cli_actor()).await?;

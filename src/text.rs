@@ -14,7 +14,7 @@ pub fn fold(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in s.nfd() {
-        if is_combining_mark(c) {
+        if is_combining_mark(c) || is_invisible(c) || is_bidi_control(c) {
             continue;
         }
         let c = match c {
@@ -34,6 +34,48 @@ pub fn fold(s: &str) -> String {
         out.extend(c.to_lowercase());
     }
     out
+}
+
+/// Bidirectional embedding, override and isolate controls (and the marks
+/// LRM, RLM, ALM): they reorder what is displayed.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}'
+    )
+}
+
+/// Zero-width and other default-ignorable characters that display as
+/// nothing (zero-width space/joiners, word joiner and invisible operators,
+/// BOM, soft hyphen, combining grapheme joiner, Hangul fillers, variation
+/// selectors, tag characters).
+pub fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}'..='\u{200D}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{FEFF}'
+            | '\u{00AD}'
+            | '\u{034F}'
+            | '\u{180E}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{E0000}'..='\u{E007F}'
+    )
+}
+
+/// Whether `c` shows something on its own: not whitespace, not a control,
+/// not a combining mark (which only decorates another character), not
+/// invisible or a direction control.
+pub fn is_visible(c: char) -> bool {
+    !c.is_whitespace()
+        && !c.is_control()
+        && !is_combining_mark(c)
+        && !is_invisible(c)
+        && !is_bidi_control(c)
 }
 
 /// Normalise user text for storage: NFC, trimmed, inner whitespace runs
@@ -68,6 +110,18 @@ mod tests {
         assert_eq!(fold("42/QĐ-SNV"), "42/qd-snv");
         // Precomposed and decomposed input fold alike.
         assert_eq!(fold("Vie\u{0323}\u{0302}t"), fold("Việt"));
+    }
+
+    #[test]
+    fn invisible_and_direction_characters_are_known() {
+        assert!(is_invisible('\u{200B}') && is_invisible('\u{FEFF}'));
+        assert!(is_bidi_control('\u{202E}') && is_bidi_control('\u{2067}'));
+        assert!(
+            !is_visible('\u{0301}'),
+            "a combining mark alone shows nothing"
+        );
+        assert!(is_visible('Đ') && is_visible('/'));
+        assert_eq!(fold("125/QĐ-UBND\u{200B}"), fold("125/QĐ-UBND"));
     }
 
     #[test]

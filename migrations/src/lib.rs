@@ -13,6 +13,7 @@ mod m20261128_000007_create_audit_log;
 mod m20261128_000008_create_verifications;
 mod m20261128_000009_create_tlog;
 mod m20261129_000010_create_compliance_rollup;
+mod m20261204_000011_publication_and_versions;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_create_verifications::Migration),
             Box::new(m20261128_000009_create_tlog::Migration),
             Box::new(m20261129_000010_create_compliance_rollup::Migration),
+            Box::new(m20261204_000011_publication_and_versions::Migration),
         ]
     }
 }

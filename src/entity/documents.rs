@@ -45,6 +45,10 @@ pub struct Model {
     pub search_text: String,
     pub created_by: String,
     pub updated_at: DateTimeUtc,
+    pub publish_at: Option<DateTimeUtc>,
+    pub public_search: String,
+    pub search_version: i16,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -62,6 +62,7 @@ fn event_label(e: &str) -> &'static str {
         "handling_changed" => "Cập nhật xử lý",
         "verification_changed" => "Kiểm tra lại chữ ký",
         "recalled" => "Thu hồi",
+        "withdrawn" => "Rút khỏi công khai",
         _ => "Sự kiện khác",
     }
 }
@@ -109,8 +110,16 @@ pub fn render(
             "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
             it.idx,
             esc(&it.at.format("%Y-%m-%d %H:%M UTC").to_string()),
-            esc(event_label(e["event"].as_str().unwrap_or(""))),
-            if d["direction"] == "incoming" { "Đến" } else { "Đi" },
+            if e["withdrawn"] == true {
+                "Rút khỏi công khai".to_string()
+            } else {
+                esc(event_label(e["event"].as_str().unwrap_or("")))
+            },
+            match d["direction"].as_str() {
+                Some("incoming") => "Đến",
+                Some("outgoing") => "Đi",
+                _ => "",
+            },
             s(&d["number_symbol"]),
             s(&d["doc_type"]),
             s(&d["subject"]),

@@ -23,20 +23,38 @@ pub struct Item {
 }
 
 /// A page of items, newest first, before log index `before` (exclusive).
+/// Entries of a document taken out of public view since (its secrecy was
+/// raised) are shown without their content: only the event, the index and
+/// the document id remain, with `"withdrawn": true`.
 pub async fn page(db: &DatabaseConnection, before: Option<i64>) -> Result<Vec<Item>> {
     let rows = db
         .query_all_raw(stmt(
             db.get_database_backend(),
-            "SELECT idx, data, sequenced_at FROM tlog_entries WHERE idx < ? ORDER BY idx DESC LIMIT ?",
+            "SELECT e.idx, e.data, e.sequenced_at, e.document_id, d.secrecy, d.is_public \
+             FROM tlog_entries e LEFT JOIN documents d ON d.id = e.document_id \
+             WHERE e.idx < ? ORDER BY e.idx DESC LIMIT ?",
             vec![before.unwrap_or(i64::MAX).into(), PAGE.into()],
         ))
         .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let data: String = r.try_get("", "data")?;
+        let mut entry: Value = serde_json::from_str(&data).unwrap_or(Value::Null);
+        let secrecy: Option<String> = r.try_get("", "secrecy")?;
+        let is_public: Option<bool> = r.try_get("", "is_public")?;
+        let withdrawn = secrecy.is_some_and(|s| s != "none") || is_public == Some(false);
+        if withdrawn {
+            let doc: Option<i32> = r.try_get("", "document_id")?;
+            entry = json!({
+                "document": {"id": doc},
+                "event": entry["event"],
+                "time": entry["time"],
+                "withdrawn": true,
+            });
+        }
         out.push(Item {
             idx: r.try_get("", "idx")?,
-            entry: serde_json::from_str(&data).unwrap_or(Value::Null),
+            entry,
             at: r.try_get("", "sequenced_at")?,
         });
     }
@@ -63,6 +81,12 @@ pub fn xml_escape(s: &str) -> String {
 
 fn title(e: &Value) -> String {
     let d = &e["document"];
+    if e["withdrawn"] == true || e["event"] == "withdrawn" {
+        return format!(
+            "Văn bản số {} đã được rút khỏi công khai",
+            d["id"].as_i64().unwrap_or(0)
+        );
+    }
     let event = match e["event"].as_str() {
         Some("registered") => "Đăng ký",
         Some("handling_changed") => "Cập nhật xử lý",
@@ -81,6 +105,10 @@ fn title(e: &Value) -> String {
 
 fn summary(e: &Value) -> String {
     let d = &e["document"];
+    if e["withdrawn"] == true || e["event"] == "withdrawn" {
+        return "Nội dung không còn được công khai (văn bản đã được xác định là văn bản mật)."
+            .into();
+    }
     format!(
         "{} · {} · {} · ngày {} · chữ ký: {} · xử lý: {}",
         if d["direction"] == "incoming" {

@@ -53,13 +53,54 @@ pub async fn enqueue<C: ConnectionTrait>(
         time: at.to_rfc3339_opts(SecondsFormat::Secs, true),
     };
     let data = serde_json::to_string(&e).map_err(|x| Error::Internal(x.to_string()))?;
+    // Held until the document's publication time.
+    let not_before = doc.publish_at.max(at);
     c.execute_raw(stmt(
         c.get_database_backend(),
-        "INSERT INTO tlog_pending (document_id, data, created_at) VALUES (?, ?, ?)",
-        vec![doc.id.into(), data.into(), at.into()],
+        "INSERT INTO tlog_pending (document_id, data, created_at, not_before) VALUES (?, ?, ?, ?)",
+        vec![doc.id.into(), data.into(), at.into(), not_before.into()],
     ))
     .await?;
     Ok(())
+}
+
+/// Take a document out of public view in the caller's transaction: its
+/// events still held are dropped (nothing of it is ever published), and
+/// if entries were already published a content-free `withdrawn` entry is
+/// queued. Returns whether anything had been published. The log stays
+/// append-only: what was published remains in its entries, and may have
+/// been copied by anyone who read it.
+pub async fn withdraw<C: ConnectionTrait>(c: &C, id: i32, at: DateTime<Utc>) -> Result<bool> {
+    let b = c.get_database_backend();
+    c.execute_raw(stmt(
+        b,
+        "DELETE FROM tlog_pending WHERE document_id = ?",
+        vec![id.into()],
+    ))
+    .await?;
+    let published = c
+        .query_one_raw(stmt(
+            b,
+            "SELECT 1 AS x FROM tlog_entries WHERE document_id = ? LIMIT 1",
+            vec![id.into()],
+        ))
+        .await?
+        .is_some();
+    if published {
+        let data = serde_json::json!({
+            "document": {"id": id},
+            "event": "withdrawn",
+            "time": at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        })
+        .to_string();
+        c.execute_raw(stmt(
+            b,
+            "INSERT INTO tlog_pending (document_id, data, created_at, not_before) VALUES (?, ?, ?, ?)",
+            vec![id.into(), data.into(), at.into(), at.into()],
+        ))
+        .await?;
+    }
+    Ok(published)
 }
 
 /// Complete subtree hashes fetched for one operation.
@@ -260,8 +301,8 @@ impl Log {
         let pending = txn
             .query_all_raw(stmt(
                 txn.get_database_backend(),
-                "SELECT id, document_id, data FROM tlog_pending ORDER BY id LIMIT ?",
-                vec![BATCH.into()],
+                "SELECT id, document_id, data FROM tlog_pending WHERE not_before IS NULL OR not_before <= ? ORDER BY id LIMIT ?",
+                vec![now.into(), BATCH.into()],
             ))
             .await?;
         if pending.is_empty() {

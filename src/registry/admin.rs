@@ -100,10 +100,16 @@ impl Registry {
     /// Create a unit from `{code, name, parent_code?}`.
     pub async fn add_unit(&self, input: &Value, actor: &str) -> Result<UnitView> {
         let f = Fields::new(input, &["code", "name", "parent_code"])?;
-        let code = f.required_text("code", 32)?;
+        let code = f.identifier("code", 32)?.ok_or_else(|| {
+            Error::invalid(
+                "missing_field",
+                "code",
+                "code is required and must not be empty",
+            )
+        })?;
         check_code(&code)?;
         let name = f.required_text("name", 300)?;
-        let parent = f.text("parent_code", 32)?;
+        let parent = f.identifier("parent_code", 32)?;
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
         if let Some(p) = &parent {
@@ -240,7 +246,7 @@ impl Registry {
                 format!("{e:?} is not an e-mail address"),
             ));
         }
-        let unit_code = f.text("unit", 32)?;
+        let unit_code = f.identifier("unit", 32)?;
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
         let unit = match &unit_code {

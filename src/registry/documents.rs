@@ -23,7 +23,6 @@ use super::numbering::{format_number, next_number};
 use super::types::{
     Channel, Counterpart, Direction, DocType, Secrecy, Status, Urgency, doc_type_param,
 };
-use crate::clock::vn_year;
 use crate::entity::{documents, files, units};
 use crate::store::Sha256Hex;
 use crate::text::{escape_like, fold};
@@ -220,6 +219,10 @@ pub struct DocumentView {
     pub created_by: String,
     /// Last change.
     pub updated_at: DateTime<Utc>,
+    /// When the document becomes (or became) visible to the public, if it is public.
+    pub publish_at: DateTime<Utc>,
+    /// How many times the document was written (its `ETag` is `"v<version>"`).
+    pub version: i32,
     /// The latest signature verification report (DESIGN.md contract), when a PDF is attached.
     #[schema(value_type = Option<Object>)]
     pub verification: Option<Value>,
@@ -281,6 +284,8 @@ impl DocumentView {
             overdue,
             created_by: m.created_by,
             updated_at: m.updated_at,
+            publish_at: m.publish_at.unwrap_or(m.registered_at),
+            version: m.version,
             verification: None,
         })
     }
@@ -395,12 +400,12 @@ impl Registry {
         let notes = f.text("notes", 2000)?;
         let copies = f.count("copies", 100_000)?;
         let due_on = f.date("due_on")?;
-        let unit_code = f.text("unit", 32)?;
+        let unit_code = f.identifier("unit", 32)?;
 
         let (number_symbol, issuer, issued_on, received_on) = match direction {
             Direction::Incoming => {
                 let issuer = f.required_text("issuer", 300)?;
-                let number_symbol = f.text("number_symbol", 100)?;
+                let number_symbol = f.identifier("number_symbol", 100)?;
                 let issued_on = f.date("issued_on")?.ok_or_else(|| {
                     Error::invalid(
                         "missing_field",
@@ -409,6 +414,13 @@ impl Registry {
                     )
                 })?;
                 let received_on = f.date("received_on")?.unwrap_or(today);
+                if received_on.year() < 1945 {
+                    return Err(Error::invalid(
+                        "invalid_date",
+                        "received_on",
+                        format!("received_on {received_on} is implausibly old"),
+                    ));
+                }
                 if received_on > today {
                     return Err(Error::invalid(
                         "future_date",
@@ -504,14 +516,8 @@ impl Registry {
             ));
         }
         let register_date = received_on.unwrap_or(issued_on);
-        if let Some(d) = due_on
-            && d < register_date
-        {
-            return Err(Error::invalid(
-                "invalid_date",
-                "due_on",
-                format!("due_on {d} is before the document entered the register ({register_date})"),
-            ));
+        if let Some(d) = due_on {
+            check_deadline(d, register_date, today)?;
         }
         let unit = match &unit_code {
             Some(code) => Some(active_unit(&self.db, code, "unit").await?),
@@ -561,8 +567,18 @@ impl Registry {
             None => None,
         };
         let now = audit::micros(self.clock.now());
-        let year = vn_year(now);
+        // The register year is the year of the document's own date (the day
+        // it arrived, or the day it is issued), never of the instant the
+        // request happens to commit: a document dated 31 December that
+        // commits just after midnight is still numbered in December's year.
+        let year = c.received_on.unwrap_or(c.issued_on).year();
         let series = c.secrecy.series();
+        // The secret series is told apart in the number/symbol itself.
+        let suffix = if series == super::types::Series::Secret {
+            self.secret_suffix.as_str()
+        } else {
+            ""
+        };
         // Decree 30 Art. 21: check authenticity and integrity on arrival.
         let verifier = super::verification::options_with_pins(&self.db, &self.verifier).await?;
         let report = match &file {
@@ -585,10 +601,20 @@ impl Registry {
             Direction::Incoming => c.number_symbol.clone(),
             Direction::Outgoing => Some(match (c.doc_type.abbr, &c.unit) {
                 (Some(abbr), _) => {
-                    format!("{}/{}-{}", format_number(number), abbr, self.agency_code)
+                    format!(
+                        "{}/{}-{}{suffix}",
+                        format_number(number),
+                        abbr,
+                        self.agency_code
+                    )
                 }
                 (None, Some(u)) => {
-                    format!("{}/{}-{}", format_number(number), self.agency_code, u.code)
+                    format!(
+                        "{}/{}-{}{suffix}",
+                        format_number(number),
+                        self.agency_code,
+                        u.code
+                    )
                 }
                 (None, None) => {
                     return Err(Error::Internal(
@@ -638,20 +664,23 @@ impl Registry {
             } else {
                 Status::Registered
             };
-        let search_text = fold(
-            &[
-                number_symbol.as_deref().unwrap_or(""),
-                c.doc_type.name,
-                c.doc_type.abbr.unwrap_or(""),
-                &c.issuer,
-                &c.subject,
-                c.signer_name.as_deref().unwrap_or(""),
-                &c.recipients.join(" "),
-                c.handler.as_deref().unwrap_or(""),
-                c.notes.as_deref().unwrap_or(""),
-            ]
-            .join(" "),
-        );
+        let search = super::search::texts(&super::search::SearchFields {
+            number_symbol: number_symbol.as_deref(),
+            doc_type: c.doc_type.name,
+            doc_type_abbr: c.doc_type.abbr,
+            issuer: &c.issuer,
+            subject: &c.subject,
+            recipients: &c.recipients,
+            signer_name: c.signer_name.as_deref(),
+            handler: c.handler.as_deref(),
+            notes: c.notes.as_deref(),
+            reply_number_symbol: None,
+            public: c.secrecy == Secrecy::None,
+        });
+        // Nothing becomes public before the hold ends (a mistaken secrecy
+        // can still be corrected).
+        let publish_at = now
+            + chrono::Duration::from_std(self.publication_hold).unwrap_or(chrono::Duration::zero());
         let model = documents::ActiveModel {
             direction: Set(direction.as_str().into()),
             year: Set(year),
@@ -691,7 +720,11 @@ impl Registry {
             notes: Set(c.notes.clone()),
             recall_reason: Set(None),
             recalled_at: Set(None),
-            search_text: Set(search_text),
+            search_text: Set(search.staff),
+            public_search: Set(search.public),
+            search_version: Set(super::search::SEARCH_VERSION),
+            publish_at: Set(Some(publish_at)),
+            version: Set(1),
             created_by: Set(actor.into()),
             updated_at: Set(now),
             ..Default::default()
@@ -787,16 +820,42 @@ impl Registry {
 
     /// Search the registers.
     pub async fn list(&self, q: &ListQuery) -> Result<Page> {
-        self.list_where(q, Condition::all()).await
+        self.list_where(q, Condition::all(), documents::Column::SearchText)
+            .await
     }
 
-    /// Search what the public may see: no secret and no recalled document.
-    pub async fn list_public(&self, q: &ListQuery) -> Result<Page> {
-        let only = Condition::all()
+    /// What the public may see now: not secret, published (its hold over).
+    fn published(&self) -> Condition {
+        Condition::all()
             .add(documents::Column::Secrecy.eq(Secrecy::None.as_str()))
             .add(documents::Column::IsPublic.eq(true))
+            .add(documents::Column::PublishAt.lte(audit::micros(self.clock.now())))
+    }
+
+    /// Search what the public may see: no secret, unpublished or recalled
+    /// document, and only over the public fields.
+    pub async fn list_public(&self, q: &ListQuery) -> Result<Page> {
+        if q.unit.is_some() || q.urgency.is_some() || q.secrecy.is_some() {
+            return Err(Error::invalid(
+                "unknown_field",
+                "unit",
+                "the public search filters only on what the public sees",
+            ));
+        }
+        let only = self
+            .published()
             .add(documents::Column::Status.ne(Status::Recalled.as_str()));
-        self.list_where(q, only).await
+        self.list_where(q, only, documents::Column::PublicSearch)
+            .await
+    }
+
+    /// Whether document `id` is published (not secret, its hold over).
+    pub async fn is_published(&self, id: i32) -> Result<bool> {
+        Ok(documents::Entity::find_by_id(id)
+            .filter(self.published())
+            .count(&self.db)
+            .await?
+            > 0)
     }
 
     /// Public documents whose number/symbol matches `number_symbol` (ignoring case, diacritics and spaces).
@@ -804,8 +863,7 @@ impl Registry {
         let key = fold(number_symbol).replace(' ', "");
         let rows = documents::Entity::find()
             .filter(documents::Column::NumberSymbolKey.eq(key))
-            .filter(documents::Column::Secrecy.eq(Secrecy::None.as_str()))
-            .filter(documents::Column::IsPublic.eq(true))
+            .filter(self.published())
             .filter(documents::Column::Status.ne(Status::Recalled.as_str()))
             .order_by_desc(documents::Column::Id)
             .limit(50)
@@ -822,8 +880,7 @@ impl Registry {
     pub async fn find_public_by_file(&self, sha256: &str) -> Result<Option<DocumentView>> {
         let m = documents::Entity::find()
             .filter(documents::Column::FileSha256.eq(sha256))
-            .filter(documents::Column::Secrecy.eq(Secrecy::None.as_str()))
-            .filter(documents::Column::IsPublic.eq(true))
+            .filter(self.published())
             .order_by_desc(documents::Column::Id)
             .one(&self.db)
             .await?;
@@ -833,7 +890,12 @@ impl Registry {
         }
     }
 
-    async fn list_where(&self, q: &ListQuery, base: Condition) -> Result<Page> {
+    async fn list_where(
+        &self,
+        q: &ListQuery,
+        base: Condition,
+        search: documents::Column,
+    ) -> Result<Page> {
         let mut cond = base;
         if let Some(d) = &q.direction {
             let d = Direction::parse(d)
@@ -903,8 +965,7 @@ impl Registry {
             }
             for word in fold(text).split(' ').filter(|w| !w.is_empty()).take(20) {
                 let pattern = format!("%{}%", escape_like(word));
-                cond = cond
-                    .add(documents::Column::SearchText.like(LikeExpr::new(pattern).escape('\\')));
+                cond = cond.add(search.like(LikeExpr::new(pattern).escape('\\')));
             }
         }
         let per_page = q.per_page.unwrap_or(20);
@@ -916,8 +977,12 @@ impl Registry {
             ));
         }
         let page = q.page.unwrap_or(1);
-        if page < 1 {
-            return Err(Error::invalid("invalid_value", "page", "page starts at 1"));
+        if !(1..=MAX_PAGE).contains(&page) {
+            return Err(Error::invalid(
+                "invalid_value",
+                "page",
+                format!("page must be from 1 to {MAX_PAGE}"),
+            ));
         }
         let select = documents::Entity::find().filter(cond);
         let total = select.clone().count(&self.db).await?;
@@ -956,6 +1021,7 @@ impl Registry {
         &self,
         id: i32,
         input: &Value,
+        expected: Option<i32>,
         actor: &str,
     ) -> Result<DocumentView> {
         const ALLOWED: &[&str] = &[
@@ -992,7 +1058,7 @@ impl Registry {
             ));
         }
         let today = self.clock.today_vn();
-        let unit = match f.text("unit", 32)? {
+        let unit = match f.identifier("unit", 32)? {
             Some(code) => Some(active_unit(&self.db, &code, "unit").await?),
             None => None,
         };
@@ -1001,7 +1067,7 @@ impl Registry {
         let instruction = f.text("instruction", 2000)?;
         let progress = f.text("progress", 2000)?;
         let resolved_on = f.date("resolved_on")?;
-        let reply = f.text("reply_number_symbol", 100)?;
+        let reply = f.identifier("reply_number_symbol", 100)?;
         if let Some(d) = resolved_on
             && d > today
         {
@@ -1018,6 +1084,7 @@ impl Registry {
             .one(&txn)
             .await?
             .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
+        check_version(&current, expected)?;
         if current.status == Status::Recalled.as_str() {
             return Err(Error::conflict(
                 "recalled",
@@ -1025,15 +1092,31 @@ impl Registry {
                 format!("document {id} was recalled and cannot be changed"),
             ));
         }
+        // Done is final: a resolved document's status, deadline and
+        // resolution date (which decide whether it was on time) change only
+        // through an explicit, audited reopen.
+        if current.status == Status::Done.as_str() {
+            for key in ["status", "due_on", "resolved_on"] {
+                let same_status =
+                    key == "status" && status == Some(Status::Done) && !f.has("resolved_on");
+                if f.has(key) && !same_status {
+                    return Err(Error::conflict(
+                        "already_done",
+                        Some(key),
+                        format!(
+                            "document {id} was resolved on {}; reopen it (POST /api/v1/documents/{id}/reopen with a reason) before changing its {key}",
+                            current
+                                .resolved_on
+                                .map(|d| d.to_string())
+                                .unwrap_or_default()
+                        ),
+                    ));
+                }
+            }
+        }
         let register_date = current.register_date;
-        if let Some(d) = due_on
-            && d < register_date
-        {
-            return Err(Error::invalid(
-                "invalid_date",
-                "due_on",
-                format!("due_on {d} is before the document entered the register ({register_date})"),
-            ));
+        if let Some(d) = due_on {
+            check_deadline(d, register_date, today)?;
         }
         if let Some(d) = resolved_on
             && d < register_date
@@ -1102,6 +1185,8 @@ impl Registry {
             changes.insert("resolved_on".into(), json!(resolved));
         }
         am.updated_at = Set(now);
+        am.version = Set(current.version + 1);
+        super::search::refresh(&mut am)?;
         crate::compliance::rollup::apply(&txn, id, -1).await?;
         am.update(&txn).await?;
         crate::compliance::rollup::apply(&txn, id, 1).await?;
@@ -1125,7 +1210,13 @@ impl Registry {
     }
 
     /// Recall a document (Decree 30 Art. 18): it is kept with its history, marked recalled, with the reason.
-    pub async fn recall(&self, id: i32, input: &Value, actor: &str) -> Result<DocumentView> {
+    pub async fn recall(
+        &self,
+        id: i32,
+        input: &Value,
+        expected: Option<i32>,
+        actor: &str,
+    ) -> Result<DocumentView> {
         let f = Fields::new(input, &["reason"])?;
         let reason = f.required_text("reason", 2000)?;
         let now = audit::micros(self.clock.now());
@@ -1134,6 +1225,7 @@ impl Registry {
             .one(&txn)
             .await?
             .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
+        check_version(&current, expected)?;
         if current.status == Status::Recalled.as_str() {
             return Err(Error::conflict(
                 "already_recalled",
@@ -1142,11 +1234,14 @@ impl Registry {
             ));
         }
         let previous = current.status.clone();
+        let version = current.version;
         let mut am: documents::ActiveModel = current.into();
         am.status = Set(Status::Recalled.as_str().into());
         am.recall_reason = Set(Some(reason.clone()));
         am.recalled_at = Set(Some(now));
         am.updated_at = Set(now);
+        am.version = Set(version + 1);
+        super::search::refresh(&mut am)?;
         // A recalled document counts nowhere.
         crate::compliance::rollup::apply(&txn, id, -1).await?;
         am.update(&txn).await?;
@@ -1164,6 +1259,50 @@ impl Registry {
         self.get(id).await
     }
 }
+
+/// Refuse a write based on an older version of the document (`If-Match`).
+pub(crate) fn check_version(current: &documents::Model, expected: Option<i32>) -> Result<()> {
+    match expected {
+        Some(v) if v != current.version => Err(Error::reject(
+            Kind::PreconditionFailed,
+            "stale_version",
+            None,
+            format!(
+                "document {} changed since you read it (you had version {v}, it is now at {}); read it again and repeat your change",
+                current.id, current.version
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// Years ahead a deadline may lie.
+const MAX_DEADLINE_YEARS: i32 = 5;
+
+/// A deadline must fall between the register date and a few years ahead.
+fn check_deadline(due: NaiveDate, register_date: NaiveDate, today: NaiveDate) -> Result<()> {
+    if due < register_date {
+        return Err(Error::invalid(
+            "invalid_date",
+            "due_on",
+            format!("due_on {due} is before the document entered the register ({register_date})"),
+        ));
+    }
+    let limit = today
+        .with_year(today.year() + MAX_DEADLINE_YEARS)
+        .unwrap_or(today);
+    if due > limit {
+        return Err(Error::invalid(
+            "invalid_date",
+            "due_on",
+            format!("due_on {due} is more than {MAX_DEADLINE_YEARS} years ahead"),
+        ));
+    }
+    Ok(())
+}
+
+/// The last page a listing may ask for (pages × 200 stays far from overflow).
+pub const MAX_PAGE: u64 = 1_000_000;
 
 fn duplicate(issuer: &str, year: i32, number_symbol: &str, existing: Option<i32>) -> Error {
     let which = existing

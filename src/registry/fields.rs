@@ -60,6 +60,18 @@ impl<'a> Fields<'a> {
         check_text(name, s, max)
     }
 
+    /// Optional identifier (a number/symbol, a code): as [`Fields::text`],
+    /// but an invisible character is refused rather than dropped.
+    pub fn identifier(&self, name: &str, max: usize) -> Result<Option<String>> {
+        let Some(v) = self.raw(name) else {
+            return Ok(None);
+        };
+        let s = v.as_str().ok_or_else(|| {
+            Error::invalid("invalid_type", name, format!("{name} must be a string"))
+        })?;
+        check_identifier(name, s, max)
+    }
+
     /// Required, non-blank text.
     pub fn required_text(&self, name: &str, max: usize) -> Result<String> {
         self.text(name, max)?.ok_or_else(|| {
@@ -156,8 +168,38 @@ impl<'a> Fields<'a> {
     }
 }
 
-/// Clean `s` and refuse control characters and over-long text.
+/// Clean free text: refuse control and bidirectional-override characters
+/// (they make text display differently from what is stored), drop
+/// zero-width and other invisible characters, NFC, trim, collapse
+/// whitespace; refuse text without one visible character and over-long text.
 pub fn check_text(name: &str, s: &str, max: usize) -> Result<Option<String>> {
+    refuse_controls(name, s)?;
+    let kept: String = s
+        .chars()
+        .filter(|c| !crate::text::is_invisible(*c))
+        .collect();
+    finish(name, &kept, max)
+}
+
+/// Clean an identifier (a number/symbol, a code): as [`check_text`], but
+/// invisible characters are refused, not dropped — `125/QĐ-UBND` with a
+/// hidden zero-width space is not `125/QĐ-UBND`, and must not pass for it.
+pub fn check_identifier(name: &str, s: &str, max: usize) -> Result<Option<String>> {
+    refuse_controls(name, s)?;
+    if let Some(c) = s.chars().find(|c| crate::text::is_invisible(*c)) {
+        return Err(Error::invalid(
+            "invalid_value",
+            name,
+            format!(
+                "{name} contains an invisible character (U+{:04X}); type it again without it",
+                c as u32
+            ),
+        ));
+    }
+    finish(name, s, max)
+}
+
+fn refuse_controls(name: &str, s: &str) -> Result<()> {
     if s.chars()
         .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
     {
@@ -167,9 +209,30 @@ pub fn check_text(name: &str, s: &str, max: usize) -> Result<Option<String>> {
             format!("{name} contains control characters"),
         ));
     }
+    if let Some(c) = s.chars().find(|c| crate::text::is_bidi_control(*c)) {
+        return Err(Error::invalid(
+            "invalid_value",
+            name,
+            format!(
+                "{name} contains a text-direction control character (U+{:04X}), which makes it display differently from what is stored",
+                c as u32
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn finish(name: &str, s: &str, max: usize) -> Result<Option<String>> {
     let s = clean(s);
     if s.is_empty() {
         return Ok(None);
+    }
+    if !s.chars().any(crate::text::is_visible) {
+        return Err(Error::invalid(
+            "invalid_value",
+            name,
+            format!("{name} has no visible character"),
+        ));
     }
     let n = s.chars().count();
     if n > max {

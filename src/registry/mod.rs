@@ -9,6 +9,8 @@ pub mod error;
 pub mod fields;
 pub mod gc;
 pub mod numbering;
+pub mod search;
+pub mod secrecy;
 pub mod sql;
 pub mod types;
 pub mod users;
@@ -56,6 +58,10 @@ pub struct Registry {
     pub targets: crate::compliance::Targets,
     /// Where verifications run (bounded, with a deadline).
     pub verify_pool: verification::VerifyPool,
+    /// How long a new document stays out of public view.
+    pub publication_hold: std::time::Duration,
+    /// Suffix of the secret series' outgoing numbers/symbols.
+    pub secret_suffix: String,
 }
 
 impl Registry {
@@ -66,6 +72,13 @@ impl Registry {
         crate::compliance::rollup::ensure(&db)
             .await
             .map_err(|e| anyhow::anyhow!("building the compliance counters failed: {e}"))?;
+        // Search texts written under an older recipe are rebuilt once.
+        let rebuilt = search::ensure(&db)
+            .await
+            .map_err(|e| anyhow::anyhow!("rebuilding the search texts failed: {e}"))?;
+        if rebuilt > 0 {
+            tracing::info!(documents = rebuilt, "search texts rebuilt");
+        }
         let store = BlobStore::open(&config.storage_url)?;
         Ok(Self {
             db,
@@ -81,6 +94,8 @@ impl Registry {
                 config.verify_workers,
                 config.verify_timeout,
             ),
+            publication_hold: config.publication_hold,
+            secret_suffix: config.secret_suffix.clone(),
         })
     }
 }

@@ -70,6 +70,11 @@ str_enum!(
 );
 
 impl Secrecy {
+    /// Its rank: none < mật < tối mật < tuyệt mật.
+    pub fn rank(self) -> usize {
+        Self::ALL.iter().position(|x| *x == self).unwrap_or(0)
+    }
+
     /// The series a document of this level is numbered in.
     pub fn series(self) -> Series {
         if self == Secrecy::None {

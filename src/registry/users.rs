@@ -171,11 +171,26 @@ impl Registry {
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
         let m = user_by_name(&txn, name).await?;
+        let active = m.active;
         let mut am: users::ActiveModel = m.into();
+        // A new token never re-enables a disabled user: enabling is its own,
+        // audited, decision.
         am.token_hash = Set(token_hash(&token));
-        am.active = Set(true);
         am.update(&txn).await?;
-        audit::commit_with(txn, now, actor, "user_token", None, &json!({"user": name})).await?;
+        audit::commit_with(
+            txn,
+            now,
+            actor,
+            "user_token",
+            None,
+            &json!({"user": name, "active": active}),
+        )
+        .await?;
         Ok(token)
+    }
+
+    /// Whether user `name` exists and is enabled.
+    pub async fn user_is_active(&self, name: &str) -> Result<bool> {
+        Ok(user_by_name(&self.db, name).await?.active)
     }
 }

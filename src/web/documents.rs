@@ -249,8 +249,34 @@ const LIST_PARAMS: &[&str] = &[
 
 /// Parse the register search parameters.
 pub fn list_query(raw: Option<&str>) -> Result<ListQuery, Error> {
+    list_query_of(raw, LIST_PARAMS)
+}
+
+/// The filters the public may use: only fields its projection shows
+/// (no unit, urgency or secrecy, which would let a visitor test guesses
+/// about hidden fields).
+pub const PUBLIC_LIST_PARAMS: &[&str] = &[
+    "q",
+    "direction",
+    "year",
+    "doc_type",
+    "status",
+    "channel",
+    "counterpart",
+    "from",
+    "to",
+    "page",
+    "per_page",
+];
+
+/// Parse a public search query.
+pub fn public_list_query(raw: Option<&str>) -> Result<ListQuery, Error> {
+    list_query_of(raw, PUBLIC_LIST_PARAMS)
+}
+
+fn list_query_of(raw: Option<&str>, allowed: &[&str]) -> Result<ListQuery, Error> {
     let mut q = ListQuery::default();
-    for (k, v) in query_pairs(raw, LIST_PARAMS)? {
+    for (k, v) in query_pairs(raw, allowed)? {
         let v = v.trim().to_string();
         if v.is_empty() {
             continue;
@@ -288,16 +314,56 @@ pub async fn list_documents(
     Ok(Json(state.registry.list(&q).await?))
 }
 
-/// One document.
+/// The `ETag` of a document version.
+pub fn etag(version: i32) -> String {
+    format!("\"v{version}\"")
+}
+
+/// The version an `If-Match` header names: None without the header (the
+/// write is unconditional), 412 for anything but one `"vN"` of ours.
+pub fn if_match(headers: &axum::http::HeaderMap) -> Result<Option<i32>, Error> {
+    let Some(v) = headers.get(header::IF_MATCH) else {
+        return Ok(None);
+    };
+    let stale = || {
+        Error::reject(
+            Kind::PreconditionFailed,
+            "stale_version",
+            None,
+            "If-Match must be the ETag of the document as last read, e.g. \"v3\"",
+        )
+    };
+    let s = v.to_str().map_err(|_| stale())?.trim();
+    if s == "*" {
+        return Ok(None);
+    }
+    s.strip_prefix("\"v")
+        .and_then(|r| r.strip_suffix('"'))
+        .and_then(|n| n.parse::<i32>().ok())
+        .map(Some)
+        .ok_or_else(stale)
+}
+
+/// A document as JSON with its `ETag`.
+fn with_etag(d: DocumentView) -> Response {
+    let tag = etag(d.version);
+    let mut r = Json(d).into_response();
+    if let Ok(v) = HeaderValue::from_str(&tag) {
+        r.headers_mut().insert(header::ETAG, v);
+    }
+    r
+}
+
+/// One document (with its `ETag`, for `If-Match` on later writes).
 #[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "documents", params(("id" = i32, Path)),
-    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+    responses((status = 200, body = DocumentView, headers(("ETag" = String, description = "the document's version, for If-Match"))), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_document(
     State(state): State<AppState>,
     _auth: Authed<Read>,
     Path(id): Path<String>,
-) -> ApiResult<Json<DocumentView>> {
+) -> ApiResult<Response> {
     let id = path_id("document", &id)?;
-    Ok(Json(state.registry.get(id).await?))
+    Ok(with_etag(state.registry.get(id).await?))
 }
 
 /// Download the PDF of a document.
@@ -333,37 +399,91 @@ pub async fn download_file(
 }
 
 /// Record handling: unit, handler, deadline, instruction, progress, status, reply. `null` clears a field.
-#[utoipa::path(patch, path = "/api/v1/documents/{id}/handling", tag = "documents", params(("id" = i32, Path)),
+/// A resolved (`done`) document's status, deadline and resolution date change only after a reopen.
+/// Send `If-Match` with the `ETag` last read to refuse (412) a change made meanwhile by someone else.
+#[utoipa::path(patch, path = "/api/v1/documents/{id}/handling", tag = "documents", params(("id" = i32, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
     request_body(content = Object, description = "any of: unit, handler, due_on, status (registered|assigned|in_progress|done), instruction, progress, resolved_on, reply_number_symbol"),
-    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_handling(
     State(state): State<AppState>,
     auth: Authed<Write>,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<DocumentView>> {
+) -> ApiResult<Response> {
     let id = path_id("document", &id)?;
-    Ok(Json(
+    let expected = if_match(&headers)?;
+    Ok(with_etag(
         state
             .registry
-            .update_handling(id, &body, &auth.user.name)
+            .update_handling(id, &body, expected, &auth.user.name)
             .await?,
     ))
 }
 
 /// Recall a document with a reason (Decree 30 Art. 18); it is kept, never deleted.
-#[utoipa::path(post, path = "/api/v1/documents/{id}/recall", tag = "documents", params(("id" = i32, Path)),
+#[utoipa::path(post, path = "/api/v1/documents/{id}/recall", tag = "documents", params(("id" = i32, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
     request_body(content = Object, description = "{\"reason\": \"…\"}"),
-    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn recall_document(
     State(state): State<AppState>,
     auth: Authed<Write>,
     Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<DocumentView>> {
+) -> ApiResult<Response> {
     let id = path_id("document", &id)?;
-    Ok(Json(
-        state.registry.recall(id, &body, &auth.user.name).await?,
+    let expected = if_match(&headers)?;
+    Ok(with_etag(
+        state
+            .registry
+            .recall(id, &body, expected, &auth.user.name)
+            .await?,
+    ))
+}
+
+/// Raise a document's secrecy (`{"secrecy": "mat", "reason": "…"}`): it leaves every public
+/// output at once; events still held are dropped, and if the public log already published it,
+/// a content-free `withdrawn` entry is appended (what was published may have been copied).
+#[utoipa::path(post, path = "/api/v1/documents/{id}/secrecy", tag = "documents", params(("id" = i32, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
+    request_body(content = Object, description = "{\"secrecy\": \"mat|toi_mat|tuyet_mat\", \"reason\": \"…\"}"),
+    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn raise_secrecy(
+    State(state): State<AppState>,
+    auth: Authed<Write>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let id = path_id("document", &id)?;
+    let expected = if_match(&headers)?;
+    Ok(with_etag(
+        state
+            .registry
+            .raise_secrecy(id, &body, expected, &auth.user.name)
+            .await?,
+    ))
+}
+
+/// Reopen a resolved document (`{"reason": "…"}`): back to in progress, the resolution date
+/// cleared; the history keeps both.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/reopen", tag = "documents", params(("id" = i32, Path), ("If-Match" = Option<String>, Header, description = "the ETag last read")),
+    request_body(content = Object, description = "{\"reason\": \"…\"}"),
+    responses((status = 200, body = DocumentView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub async fn reopen_document(
+    State(state): State<AppState>,
+    auth: Authed<Write>,
+    Path(id): Path<String>,
+    headers: axum::http::HeaderMap,
+    JsonBody(body): JsonBody,
+) -> ApiResult<Response> {
+    let id = path_id("document", &id)?;
+    let expected = if_match(&headers)?;
+    Ok(with_etag(
+        state
+            .registry
+            .reopen(id, &body, expected, &auth.user.name)
+            .await?,
     ))
 }
 

@@ -216,6 +216,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::download_file))
         .routes(routes!(documents::update_handling))
         .routes(routes!(documents::recall_document))
+        .routes(routes!(documents::raise_secrecy))
+        .routes(routes!(documents::reopen_document))
         .routes(routes!(documents::document_history))
         .routes(routes!(documents::verification_history))
         .routes(routes!(documents::doc_types))

@@ -99,6 +99,10 @@ pub async fn tile(State(s): State<AppState>, Path(path): Path<String>) -> ApiRes
     let not_found = || Error::not_found("no such tile");
     let (kind, rest) = path.split_once('/').ok_or_else(not_found)?;
     let (n, w) = parse_tile_index(rest).ok_or_else(not_found)?;
+    // Tile N covers entries from N·256: beyond any log this server can hold.
+    if n > MAX_TILE {
+        return Err(not_found().into());
+    }
     let body = if kind == "entries" {
         s.log.entries(n, w).await?
     } else {
@@ -187,26 +191,21 @@ pub async fn receipt(State(s): State<AppState>, Path(id): Path<String>) -> ApiRe
     ))
 }
 
-fn base_url(headers: &axum::http::HeaderMap) -> String {
-    let host = headers
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .filter(|h| {
-            h.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | ':' | '-' | '[' | ']'))
-        })
-        .unwrap_or("localhost");
-    format!("http://{host}")
+/// The largest tile index served (entry indices stay far below 2⁶³).
+const MAX_TILE: u64 = 1 << 40;
+
+/// The site's absolute URL without a trailing slash: the configured public
+/// URL, never the request's `Host` header (a shared cache would keep links
+/// a visitor forged).
+fn base_url(s: &AppState) -> String {
+    s.web.public_url.as_str().trim_end_matches('/').to_string()
 }
 
 /// `GET /public/v1/documents`: search public documents (the same filters as the registers; never secret or recalled ones).
 #[utoipa::path(get, path = "/public/v1/documents", tag = "public", security(()), params(crate::registry::documents::ListQuery),
     responses((status = 200, body = Object, description = "{items, total, page, per_page}: public projections only"), (status = 422, body = ErrorBody)))]
 pub async fn documents(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let q = super::documents::list_query(q.as_deref())?;
-    if q.secrecy.as_deref().is_some_and(|x| x != "none") {
-        return Ok(axum::Json(json!({"items": [], "total": 0, "page": q.page.unwrap_or(1), "per_page": q.per_page.unwrap_or(20)})).into_response());
-    }
+    let q = super::documents::public_list_query(q.as_deref())?;
     let page = s.registry.list_public(&q).await?;
     let items: Vec<_> = page
         .items
@@ -225,12 +224,11 @@ pub async fn documents(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
     responses((status = 200, body = Object), (status = 404, body = ErrorBody)))]
 pub async fn document(State(s): State<AppState>, Path(id): Path<String>) -> ApiResult<Response> {
     let id = path_id("document", &id)?;
-    let d = s
-        .registry
-        .get(id)
-        .await
-        .ok()
-        .filter(|d| d.status != crate::registry::types::Status::Recalled);
+    let now = s.registry.clock.now();
+    let d =
+        s.registry.get(id).await.ok().filter(|d| {
+            d.status != crate::registry::types::Status::Recalled && d.publish_at <= now
+        });
     let p = d
         .as_ref()
         .and_then(crate::public::project)
@@ -496,7 +494,7 @@ async fn feed(
     let (items, next) = feed_items(s, q).await?;
     let body = render(
         &items,
-        &base_url(headers),
+        &base_url(s),
         &s.log.origin,
         &s.registry.agency_name,
         next,

@@ -92,6 +92,20 @@ fn cases() -> Vec<RouteCase> {
             C,
             Some(json!({"reason": "Kiểm tra quyền"})),
         ),
+        rc(
+            "post",
+            "/api/v1/documents/1/secrecy",
+            "/api/v1/documents/{id}/secrecy",
+            C,
+            Some(json!({"secrecy": "mat", "reason": "Kiểm tra quyền"})),
+        ),
+        rc(
+            "post",
+            "/api/v1/documents/2/reopen",
+            "/api/v1/documents/{id}/reopen",
+            C,
+            Some(json!({"reason": "Kiểm tra quyền"})),
+        ),
         rc("get", "/api/v1/doc-types", "/api/v1/doc-types", ALL, None),
         rc("get", "/api/v1/me", "/api/v1/me", ALL, None),
         rc("get", "/api/v1/users", "/api/v1/users", A, None),
@@ -266,8 +280,13 @@ both!(role_matrix_over_every_route, |app: TestApp| async move {
         .post_json("/api/v1/documents/incoming", &incoming_paper("Công khai"))
         .await;
     assert_eq!((s, b["id"].as_i64()), (201, Some(2)), "{b}");
+    // Document 2 is resolved, so the reopen row can reopen it.
+    let (s, b) = app
+        .patch_json("/api/v1/documents/2/handling", &json!({"status": "done"}))
+        .await;
+    assert_eq!(s, 200, "{b}");
     let now = crate::harness::default_now();
-    assert_eq!(app.log.integrate(now).await.expect("integrate"), 2);
+    assert_eq!(app.log.integrate(now).await.expect("integrate"), 3);
     app.log.checkpoint(now).await.expect("checkpoint");
 
     // The matrix covers exactly the routes the server documents.

@@ -512,11 +512,30 @@ both!(on_time_counts_by_deadline, |app: TestApp| async move {
         (x["numerator"].as_u64(), x["denominator"].as_u64()),
         (Some(1), Some(1))
     );
-    // Moving the deadline into August moves the document with it.
+    // A resolved document's deadline is fixed until it is reopened…
     let (s, d) = app
         .patch_json(
             &format!("/api/v1/documents/{id}/handling"),
             &json!({"due_on": "2025-08-01"}),
+        )
+        .await;
+    assert_eq!(
+        (s, d["error"]["code"].as_str()),
+        (409, Some("already_done")),
+        "{d}"
+    );
+    // …and moving the deadline of a reopened one into August moves it too.
+    let (s, d) = app
+        .post_json(
+            &format!("/api/v1/documents/{id}/reopen"),
+            &json!({"reason": "Gia hạn theo chỉ đạo"}),
+        )
+        .await;
+    assert_eq!(s, 200, "{d}");
+    let (s, d) = app
+        .patch_json(
+            &format!("/api/v1/documents/{id}/handling"),
+            &json!({"due_on": "2025-08-01", "status": "done", "resolved_on": "2025-07-05"}),
         )
         .await;
     assert_eq!(s, 200, "{d}");

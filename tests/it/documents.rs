@@ -249,7 +249,29 @@ both!(handling_and_recall, |app: TestApp| async move {
         (d["status"].as_str(), d["resolved_on"].as_str()),
         (Some("done"), Some("2025-06-15"))
     );
-    let (s, d) = patch(json!({"status": "in_progress", "due_on": null})).await;
+    // Done is final: going back needs an explicit, audited reopen.
+    let (s, e) = patch(json!({"status": "in_progress", "due_on": null})).await;
+    assert_eq!(
+        (s, e["error"]["code"].as_str()),
+        (409, Some("already_done")),
+        "{e}"
+    );
+    let (s, e) = app
+        .post_json("/api/v1/documents/1/reopen", &json!({"reason": ""}))
+        .await;
+    assert_eq!(
+        (s, e["error"]["field"].as_str()),
+        (422, Some("reason")),
+        "{e}"
+    );
+    let (s, d) = app
+        .post_json(
+            "/api/v1/documents/1/reopen",
+            &json!({"reason": "Đơn vị xin xử lý bổ sung"}),
+        )
+        .await;
+    assert_eq!((s, d["status"].as_str()), (200, Some("in_progress")), "{d}");
+    let (s, d) = patch(json!({"due_on": null})).await;
     assert_eq!(s, 200, "{d}");
     assert_eq!(
         (d["resolved_on"].clone(), d["due_on"].clone()),

@@ -36,8 +36,15 @@ both!(public_api, |app: TestApp| async move {
     let (_, p) = app.get("/public/v1/documents", "").await;
     assert_eq!(p["total"], 1, "the secret document is not listed: {p}");
     assert!(!p.to_string().contains("Bí mật"));
-    let (_, p) = app.get("/public/v1/documents?secrecy=mat", "").await;
-    assert_eq!(p["total"], 0);
+    // Filters on fields the public does not see are refused.
+    for hidden in ["secrecy=mat", "unit=VP", "urgency=khan"] {
+        let (s, e) = app.get(&format!("/public/v1/documents?{hidden}"), "").await;
+        assert_eq!(
+            (s, e["error"]["code"].as_str()),
+            (422, Some("unknown_field")),
+            "{hidden}"
+        );
+    }
     let (_, p) = app
         .get("/public/v1/lookup?number_symbol=12%2Fkh-ubnd", "")
         .await;
