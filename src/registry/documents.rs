@@ -414,11 +414,16 @@ impl Registry {
                     )
                 })?;
                 let received_on = f.date("received_on")?.unwrap_or(today);
-                if received_on.year() < 1945 {
+                // The register of this year (or, registered late, of last
+                // year): a document received decades ago is a typing error.
+                if received_on.year() < today.year() - 1 {
                     return Err(Error::invalid(
                         "invalid_date",
                         "received_on",
-                        format!("received_on {received_on} is implausibly old"),
+                        format!(
+                            "received_on {received_on} is too far back: the registers take documents received since 1 January {}",
+                            today.year() - 1
+                        ),
                     ));
                 }
                 if received_on > today {

@@ -174,3 +174,40 @@ fn report_check_finds_counters_that_disagree_and_rebuild_repairs_them() {
     );
     assert_eq!(json(&fixed), before);
 }
+
+#[test]
+fn a_new_token_keeps_a_disabled_user_disabled() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = vanthu(dir.path(), &["user", "add", "nghi.viec", "--role", "clerk"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = vanthu(dir.path(), &["user", "disable", "nghi.viec"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let out = vanthu(dir.path(), &["user", "token", "nghi.viec"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("disabled"),
+        "the command says the user stays disabled"
+    );
+    let out = vanthu(dir.path(), &["user", "list"]);
+    let list = String::from_utf8_lossy(&out.stdout);
+    let line = list
+        .lines()
+        .find(|l| l.starts_with("nghi.viec"))
+        .expect("listed");
+    assert!(
+        line.contains("disabled") || line.contains("false"),
+        "still disabled: {line}"
+    );
+}
