@@ -291,6 +291,81 @@ pub fn run(opts: &BenchOptions) -> anyhow::Result<String> {
     Ok(md)
 }
 
+/// The hostile-file benchmark: each file of [`crate::hostile::all`] is
+/// verified in its own process, timed (median of `runs`) and its peak
+/// memory read, against an honest signed PDF of the same size measured the
+/// same way in the same run.
+pub fn run_hostile(runs: usize, dir: Option<&Path>) -> anyhow::Result<String> {
+    let tmp;
+    let dir: &Path = match dir {
+        Some(d) => {
+            std::fs::create_dir_all(d)?;
+            d
+        }
+        None => {
+            tmp = tempdir()?;
+            &tmp
+        }
+    };
+    let exe = std::env::current_exe()?;
+    let creds = credentials()?;
+    let verify = |file: &Path| {
+        let mut c = Command::new(&exe);
+        c.args([
+            "verify",
+            "--json",
+            "--no-default-trust",
+            "--accept-unknown-revocation",
+            "--peak-memory",
+        ])
+        .arg(file);
+        c
+    };
+    let mut md = format!(
+        "Measured {} on {} cores; each file verified in its own process, median of {} runs after a warm-up run, \
+         against an honest signed PDF of the same size (one RSA-2048 signature over an image) measured the same way.\n\n",
+        chrono::Utc::now().format("%Y-%m-%d"),
+        std::thread::available_parallelism().map_or(1, |n| n.get()),
+        runs
+    );
+    md.push_str("| hostile file | what it does | size | time | × honest | peak memory | × honest | report |\n|---|---|---|---|---|---|---|---|\n");
+    for h in crate::hostile::all() {
+        let hp = dir.join(format!("{}.pdf", h.name));
+        std::fs::write(&hp, &h.bytes)?;
+        let honest = dir.join(format!("{}-honest.pdf", h.name));
+        std::fs::write(&honest, signed(h.bytes.len().max(2_000), 7, &creds)?)?;
+        let (t_h, err_h) = time_cmd(runs, || verify(&hp))?;
+        let (t_o, err_o) = time_cmd(runs, || verify(&honest))?;
+        let out = verify(&hp).output()?;
+        let rep: serde_json::Value = serde_json::from_slice(
+            out.stdout.split(|b| *b == b'\n').next().unwrap_or_default(),
+        )
+        .unwrap_or_default();
+        let codes: Vec<String> = rep["problems"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|p| p["code"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let (m_h, m_o) = (peak_kb(&err_h).unwrap_or(0), peak_kb(&err_o).unwrap_or(1));
+        md.push_str(&format!(
+            "| `{}` | {} | {:.0} KB | {:.1} ms | {:.2} | {:.1} MB | {:.2} | {} {} |\n",
+            h.name,
+            h.what,
+            h.bytes.len() as f64 / 1000.0,
+            t_h.as_secs_f64() * 1e3,
+            t_h.as_secs_f64() / t_o.as_secs_f64(),
+            m_h as f64 / 1024.0,
+            m_h as f64 / m_o as f64,
+            rep["status"].as_str().unwrap_or("?"),
+            codes.join(", ")
+        ));
+    }
+    Ok(md)
+}
+
 fn tempdir() -> anyhow::Result<PathBuf> {
     let mut r = [0u8; 8];
     openssl::rand::rand_bytes(&mut r)?;

@@ -67,6 +67,9 @@ enum Command {
         /// Instead, benchmark the transparency log with this many entries
         #[arg(long)]
         log_entries: Option<usize>,
+        /// Instead, measure the hostile-file generators against honest files of the same size
+        #[arg(long)]
+        hostile: bool,
     },
     /// Re-verify stored documents after a trust or CRL change (earlier reports are kept)
     Reverify {
@@ -464,6 +467,15 @@ fn main() -> std::process::ExitCode {
             log_entries: Some(n),
             ..
         } => vanthu::bench::run_log(n.max(1)).map(|md| {
+            println!("{md}");
+            0
+        }),
+        Command::Bench {
+            hostile: true,
+            runs,
+            dir,
+            ..
+        } => vanthu::bench::run_hostile(runs.max(1), dir.as_deref()).map(|md| {
             println!("{md}");
             0
         }),
