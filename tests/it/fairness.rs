@@ -254,3 +254,42 @@ async fn the_verification_deadline_reaches_the_report() {
         "{report}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_hangs_up_cancels_its_verification() {
+    let app = TestApp::start_with(
+        Backend::Sqlite,
+        |c| c.max_upload_bytes = 4_000_000,
+        |_| {},
+    )
+    .await
+    .expect("app");
+    // A file whose verification takes a while (it spends the lookup budget).
+    let h = vanthu::hostile::objstm_shared_offsets(20_000, 5_000);
+    let mut s = raw(&app).await;
+    let head = format!(
+        "POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\n\r\n",
+        app.clerk,
+        h.bytes.len()
+    );
+    s.write_all(head.as_bytes()).await.expect("head");
+    s.write_all(&h.bytes).await.expect("body");
+    let stats = app.registry.verify_pool.stats.clone();
+    for _ in 0..500 {
+        if stats.started.load(std::sync::atomic::Ordering::SeqCst) == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(stats.started.load(std::sync::atomic::Ordering::SeqCst), 1);
+    drop(s);
+    let mut abandoned = 0;
+    for _ in 0..1000 {
+        abandoned = stats.abandoned.load(std::sync::atomic::Ordering::SeqCst);
+        if abandoned == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(abandoned, 1, "the verification was abandoned when its client left");
+}
