@@ -337,10 +337,9 @@ pub fn run_hostile(runs: usize, dir: Option<&Path>) -> anyhow::Result<String> {
         let (t_h, err_h) = time_cmd(runs, || verify(&hp))?;
         let (t_o, err_o) = time_cmd(runs, || verify(&honest))?;
         let out = verify(&hp).output()?;
-        let rep: serde_json::Value = serde_json::from_slice(
-            out.stdout.split(|b| *b == b'\n').next().unwrap_or_default(),
-        )
-        .unwrap_or_default();
+        let rep: serde_json::Value =
+            serde_json::from_slice(out.stdout.split(|b| *b == b'\n').next().unwrap_or_default())
+                .unwrap_or_default();
         let codes: Vec<String> = rep["problems"]
             .as_array()
             .map(|a| {

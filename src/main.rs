@@ -596,7 +596,8 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
                     }
                 }
                 UserCommand::Disable { name } => {
-                    reg.set_user_active(&name, false, &cli_actor()).await?;
+                    reg.set_user_active(&name, false, None, &cli_actor())
+                        .await?;
                     eprintln!("user {name} disabled");
                 }
                 UserCommand::List => {

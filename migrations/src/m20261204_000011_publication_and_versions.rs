@@ -3,8 +3,9 @@
 //! `tlog_pending` until `not_before`); `public_search` is the folded text of
 //! the fields the public may see, kept apart from the staff `search_text`,
 //! and `search_version` marks rows whose search texts the program must
-//! rebuild (done once at start); `version` counts a document's changes, for
-//! optimistic concurrency (`ETag` / `If-Match`).
+//! rebuild (done once at start); `version` counts the changes of a
+//! document, a user and a unit, for optimistic concurrency (`ETag` /
+//! `If-Match`).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -38,6 +39,22 @@ impl MigrationTrait for Migration {
         manager
             .get_connection()
             .execute_unprepared("UPDATE documents SET publish_at = registered_at")
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Users::Table)
+                    .add_column(integer(Users::Version).default(1))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Units::Table)
+                    .add_column(integer(Units::Version).default(1))
+                    .to_owned(),
+            )
             .await?;
         manager
             .alter_table(
@@ -79,6 +96,22 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Units::Table)
+                    .drop_column(Units::Version)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(Users::Table)
+                    .drop_column(Users::Version)
+                    .to_owned(),
+            )
+            .await?;
         for c in [
             Documents::Version,
             Documents::SearchVersion,
@@ -111,4 +144,16 @@ enum Documents {
 enum TlogPending {
     Table,
     NotBefore,
+}
+
+#[derive(DeriveIden)]
+enum Users {
+    Table,
+    Version,
+}
+
+#[derive(DeriveIden)]
+enum Units {
+    Table,
+    Version,
 }

@@ -11,6 +11,7 @@ pub struct Model {
     pub parent_code: Option<String>,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -11,6 +11,7 @@ pub struct Model {
     pub token_hash: String,
     pub active: bool,
     pub created_at: DateTimeUtc,
+    pub version: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

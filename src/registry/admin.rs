@@ -26,6 +26,8 @@ pub struct UnitView {
     pub parent_code: Option<String>,
     /// Whether documents may be assigned to it.
     pub active: bool,
+    /// How many times the unit was changed (its `ETag` is `"v<version>"`).
+    pub version: i32,
 }
 
 impl From<units::Model> for UnitView {
@@ -35,6 +37,7 @@ impl From<units::Model> for UnitView {
             name: m.name,
             parent_code: m.parent_code,
             active: m.active,
+            version: m.version,
         }
     }
 }
@@ -150,7 +153,13 @@ impl Registry {
     }
 
     /// Change a unit's name or active flag from `{name?, active?}`.
-    pub async fn update_unit(&self, code: &str, input: &Value, actor: &str) -> Result<UnitView> {
+    pub async fn update_unit(
+        &self,
+        code: &str,
+        input: &Value,
+        expected: Option<i32>,
+        actor: &str,
+    ) -> Result<UnitView> {
         let f = Fields::new(input, &["name", "active"])?;
         let name = f.text("name", 300)?;
         let active = match input.get("active") {
@@ -171,7 +180,10 @@ impl Registry {
             .one(&txn)
             .await?
             .ok_or_else(|| Error::not_found(format!("there is no unit with code {code:?}")))?;
+        super::documents::check_row_version(&format!("unit {code:?}"), m.version, expected)?;
+        let version = m.version;
         let mut am: units::ActiveModel = m.into();
+        am.version = Set(version + 1);
         if let Some(n) = &name {
             am.name = Set(n.clone());
         }

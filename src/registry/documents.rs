@@ -1267,14 +1267,22 @@ impl Registry {
 
 /// Refuse a write based on an older version of the document (`If-Match`).
 pub(crate) fn check_version(current: &documents::Model, expected: Option<i32>) -> Result<()> {
+    check_row_version(
+        &format!("document {}", current.id),
+        current.version,
+        expected,
+    )
+}
+
+/// Refuse a write to `what` (at `version`) based on an older version (`If-Match`).
+pub(crate) fn check_row_version(what: &str, version: i32, expected: Option<i32>) -> Result<()> {
     match expected {
-        Some(v) if v != current.version => Err(Error::reject(
+        Some(v) if v != version => Err(Error::reject(
             Kind::PreconditionFailed,
             "stale_version",
             None,
             format!(
-                "document {} changed since you read it (you had version {v}, it is now at {}); read it again and repeat your change",
-                current.id, current.version
+                "{what} changed since you read it (you had version {v}, it is now at {version}); read it again and repeat your change"
             ),
         )),
         _ => Ok(()),

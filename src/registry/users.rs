@@ -25,6 +25,8 @@ pub struct User {
     pub role: Role,
     /// Whether the user may sign in.
     pub active: bool,
+    /// How many times the user was changed (its `ETag` is `"v<version>"`).
+    pub version: i32,
 }
 
 impl TryFrom<users::Model> for User {
@@ -36,6 +38,7 @@ impl TryFrom<users::Model> for User {
                 .ok_or_else(|| Error::Internal(format!("stored role {:?}", m.role)))?,
             name: m.name,
             active: m.active,
+            version: m.version,
         })
     }
 }
@@ -140,12 +143,21 @@ impl Registry {
     }
 
     /// Enable or disable a user by name (never deleted: the audit log names them).
-    pub async fn set_user_active(&self, name: &str, active: bool, actor: &str) -> Result<User> {
+    pub async fn set_user_active(
+        &self,
+        name: &str,
+        active: bool,
+        expected: Option<i32>,
+        actor: &str,
+    ) -> Result<User> {
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
         let m = user_by_name(&txn, name).await?;
+        super::documents::check_row_version(&format!("user {name:?}"), m.version, expected)?;
+        let version = m.version;
         let mut am: users::ActiveModel = m.into();
         am.active = Set(active);
+        am.version = Set(version + 1);
         let m = am.update(&txn).await?;
         audit::commit_with(
             txn,
@@ -171,11 +183,12 @@ impl Registry {
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
         let m = user_by_name(&txn, name).await?;
-        let active = m.active;
+        let (active, version) = (m.active, m.version);
         let mut am: users::ActiveModel = m.into();
         // A new token never re-enables a disabled user: enabling is its own,
         // audited, decision.
         am.token_hash = Set(token_hash(&token));
+        am.version = Set(version + 1);
         am.update(&txn).await?;
         audit::commit_with(
             txn,

@@ -5,6 +5,7 @@
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
+use axum::response::Response;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -73,14 +74,16 @@ pub async fn create_user(
 }
 
 /// Enable or disable a user: `{"active": false}`.
-#[utoipa::path(patch, path = "/api/v1/users/{name}", tag = "admin", params(("name" = String, Path)), request_body(content = Object, description = "{\"active\": bool}"),
-    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/users/{name}", tag = "admin", params(("name" = String, Path), ("If-Match" = Option<String>, Header, description = "the user's ETag (\"v<version>\") last read")), request_body(content = Object, description = "{\"active\": bool}"),
+    responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
     auth: Authed<Manage>,
     Path(name): Path<String>,
+    headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<User>> {
+) -> ApiResult<Response> {
+    let expected = super::documents::if_match(&headers)?;
     Fields::new(&body, &["active"])?;
     let active = body
         .get("active")
@@ -94,12 +97,11 @@ pub async fn update_user(
         )
         .into());
     }
-    Ok(Json(
-        state
-            .registry
-            .set_user_active(&name, active, &auth.user.name)
-            .await?,
-    ))
+    let u = state
+        .registry
+        .set_user_active(&name, active, expected, &auth.user.name)
+        .await?;
+    Ok(super::documents::json_with_version(&u, u.version))
 }
 
 /// All units.
@@ -127,20 +129,21 @@ pub async fn create_unit(
 }
 
 /// Rename, deactivate or reactivate a unit: `{"name"?, "active"?}`.
-#[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "admin", params(("code" = String, Path)), request_body(content = Object, description = "{\"name\"?, \"active\"?}"),
-    responses((status = 200, body = UnitView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/units/{code}", tag = "admin", params(("code" = String, Path), ("If-Match" = Option<String>, Header, description = "the unit's ETag (\"v<version>\") last read")), request_body(content = Object, description = "{\"name\"?, \"active\"?}"),
+    responses((status = 200, body = UnitView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn update_unit(
     State(state): State<AppState>,
     auth: Authed<Manage>,
     Path(code): Path<String>,
+    headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody,
-) -> ApiResult<Json<UnitView>> {
-    Ok(Json(
-        state
-            .registry
-            .update_unit(&code, &body, &auth.user.name)
-            .await?,
-    ))
+) -> ApiResult<Response> {
+    let expected = super::documents::if_match(&headers)?;
+    let u = state
+        .registry
+        .update_unit(&code, &body, expected, &auth.user.name)
+        .await?;
+    Ok(super::documents::json_with_version(&u, u.version))
 }
 
 /// All officials with their known certificates.

@@ -346,9 +346,14 @@ pub fn if_match(headers: &axum::http::HeaderMap) -> Result<Option<i32>, Error> {
 
 /// A document as JSON with its `ETag`.
 fn with_etag(d: DocumentView) -> Response {
-    let tag = etag(d.version);
-    let mut r = Json(d).into_response();
-    if let Ok(v) = HeaderValue::from_str(&tag) {
+    let v = d.version;
+    json_with_version(&d, v)
+}
+
+/// `value` as JSON with the `ETag` of `version`.
+pub fn json_with_version<T: serde::Serialize>(value: &T, version: i32) -> Response {
+    let mut r = Json(value).into_response();
+    if let Ok(v) = HeaderValue::from_str(&etag(version)) {
         r.headers_mut().insert(header::ETAG, v);
     }
     r

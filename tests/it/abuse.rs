@@ -365,6 +365,46 @@ both!(stale_writes_are_refused, |app: TestApp| async move {
         .await
         .expect("plain");
     assert_eq!(r.status().as_u16(), 200);
+    // Units and users too.
+    let unit_patch = |name: &str, tag: &str| {
+        app.http
+            .patch(app.url("/api/v1/units/VP"))
+            .bearer_auth(&app.admin)
+            .header("if-match", tag)
+            .json(&json!({"name": name}))
+            .send()
+    };
+    let (_, units) = app.get("/api/v1/units", &app.admin).await;
+    let v = units
+        .as_array()
+        .expect("units")
+        .iter()
+        .find(|u| u["code"] == "VP")
+        .expect("VP")["version"]
+        .as_i64()
+        .expect("version");
+    let r = unit_patch("Văn phòng Sở", &format!("\"v{v}\""))
+        .await
+        .expect("unit");
+    assert_eq!(r.status().as_u16(), 200);
+    assert_eq!(
+        r.headers().get("etag").and_then(|h| h.to_str().ok()),
+        Some(format!("\"v{}\"", v + 1).as_str())
+    );
+    let r = unit_patch("Văn phòng cũ", &format!("\"v{v}\""))
+        .await
+        .expect("unit");
+    assert_eq!(r.status().as_u16(), 412, "a stale unit write is refused");
+    let r = app
+        .http
+        .patch(app.url("/api/v1/users/clerk"))
+        .bearer_auth(&app.admin)
+        .header("if-match", "\"v99\"")
+        .json(&json!({"active": true}))
+        .send()
+        .await
+        .expect("user");
+    assert_eq!(r.status().as_u16(), 412, "a stale user write is refused");
 });
 
 both!(smaller_defects, |app: TestApp| async move {

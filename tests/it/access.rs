@@ -393,7 +393,7 @@ both!(role_matrix_over_every_route, |app: TestApp| async move {
     let (s, b) = app.get("/api/v1/me", &app.clerk).await;
     assert_eq!((s, b["role"].as_str()), (200, Some("clerk")));
     app.registry
-        .set_user_active("clerk", false, "test")
+        .set_user_active("clerk", false, None, "test")
         .await
         .expect("disable");
     let (s, _) = app.get("/api/v1/me", &app.clerk).await;

@@ -257,13 +257,9 @@ async fn the_verification_deadline_reaches_the_report() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_hangs_up_cancels_its_verification() {
-    let app = TestApp::start_with(
-        Backend::Sqlite,
-        |c| c.max_upload_bytes = 4_000_000,
-        |_| {},
-    )
-    .await
-    .expect("app");
+    let app = TestApp::start_with(Backend::Sqlite, |c| c.max_upload_bytes = 4_000_000, |_| {})
+        .await
+        .expect("app");
     // A file whose verification takes a while (it spends the lookup budget).
     let h = vanthu::hostile::objstm_shared_offsets(20_000, 5_000);
     let mut s = raw(&app).await;
@@ -291,5 +287,8 @@ async fn a_client_that_hangs_up_cancels_its_verification() {
         }
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
-    assert_eq!(abandoned, 1, "the verification was abandoned when its client left");
+    assert_eq!(
+        abandoned, 1,
+        "the verification was abandoned when its client left"
+    );
 }
