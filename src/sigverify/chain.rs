@@ -205,6 +205,13 @@ pub enum RevStatus {
     Unknown,
 }
 
+/// Whether an OCSP response parses down to its basic response (a
+/// well-formed outer layer over garbage does not count).
+pub fn ocsp_readable(der: &[u8]) -> bool {
+    OcspResponse::from_der(der)
+        .is_ok_and(|r| r.status() != OcspResponseStatus::SUCCESSFUL || r.basic().is_ok())
+}
+
 /// Check `cert` (issued by `issuer`) against CRLs and OCSP responses, for time `at`.
 pub fn revocation(
     cert: &X509,

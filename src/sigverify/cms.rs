@@ -33,6 +33,8 @@ pub mod oid {
     pub const SIGNATURE_TIMESTAMP: &str = "1.2.840.113549.1.9.16.2.14";
     /// Adobe revocation information archival.
     pub const ADBE_REVOCATION: &str = "1.2.840.113583.1.1.8";
+    /// id-ri-ocsp-response (RFC 5940).
+    pub const RI_OCSP_RESPONSE: &str = "1.3.6.1.5.5.7.16.2";
     /// rsaEncryption.
     pub const RSA: &str = "1.2.840.113549.1.1.1";
     /// RSASSA-PSS.
@@ -109,6 +111,10 @@ pub struct SignedData<'a> {
     pub certs: Vec<&'a [u8]>,
     /// DER CRLs carried.
     pub crls: Vec<&'a [u8]>,
+    /// OCSP responses among the revocation data (RFC 5940 `id-ri-ocsp-response`).
+    pub ocsps: Vec<&'a [u8]>,
+    /// Other revocation formats, not read.
+    pub other_revocation: usize,
     /// Signer infos.
     pub signers: Vec<SignerInfo<'a>>,
 }
@@ -211,6 +217,8 @@ pub fn parse(der: &[u8]) -> Result<SignedData<'_>, String> {
     };
     let mut certs = Vec::new();
     let mut crls = Vec::new();
+    let mut ocsps = Vec::new();
+    let mut other_revocation = 0;
     let mut idx = 3;
     while let Some(t) = f.get(idx) {
         if t.tag == tag::ctx_cons(0) {
@@ -224,6 +232,14 @@ pub fn parse(der: &[u8]) -> Result<SignedData<'_>, String> {
             for c in t.children().map_err(|x| x.0)? {
                 if c.tag == tag::SEQUENCE {
                     crls.push(c.raw);
+                } else if c.tag == tag::ctx_cons(1) {
+                    // OtherRevocationInfoFormat (RFC 5652 10.2.1); RFC 5940's
+                    // id-ri-ocsp-response carries an OCSPResponse.
+                    let parts = c.children().unwrap_or_default();
+                    match (parts.first().and_then(|o| o.oid().ok()), parts.get(1)) {
+                        (Some(o), Some(v)) if o == oid::RI_OCSP_RESPONSE => ocsps.push(v.raw),
+                        _ => other_revocation += 1,
+                    }
                 }
             }
         } else {
@@ -244,6 +260,8 @@ pub fn parse(der: &[u8]) -> Result<SignedData<'_>, String> {
         econtent,
         certs,
         crls,
+        ocsps,
+        other_revocation,
         signers,
     })
 }
@@ -353,6 +371,7 @@ pub fn digest_for(oid: &str) -> Option<Digest> {
         oid::SHA256 => (MessageDigest::sha256(), "SHA-256", false),
         "2.16.840.1.101.3.4.2.2" => (MessageDigest::sha384(), "SHA-384", false),
         "2.16.840.1.101.3.4.2.3" => (MessageDigest::sha512(), "SHA-512", false),
+        "2.16.840.1.101.3.4.2.7" => (MessageDigest::sha3_224(), "SHA3-224", false),
         "2.16.840.1.101.3.4.2.8" => (MessageDigest::sha3_256(), "SHA3-256", false),
         "2.16.840.1.101.3.4.2.9" => (MessageDigest::sha3_384(), "SHA3-384", false),
         "2.16.840.1.101.3.4.2.10" => (MessageDigest::sha3_512(), "SHA3-512", false),
@@ -399,16 +418,38 @@ pub fn hash_parts(md: MessageDigest, parts: &[&[u8]]) -> Result<Vec<u8>, String>
     Ok(h.finish().map_err(|x| x.to_string())?.to_vec())
 }
 
-/// The digest a signature algorithm OID implies, if it names one.
-fn sig_alg_digest(oid: &str) -> Option<&'static str> {
+/// The digest a signature algorithm OID implies, if it names one: RSA
+/// PKCS#1 v1.5 and ECDSA with SHA-1, SHA-2 (RFC 4055, RFC 5758) and SHA-3
+/// (NIST CSOR `2.16.840.1.101.3.4.3.*`, RFC 9688).
+pub fn sig_alg_digest(oid: &str) -> Option<&'static str> {
     Some(match oid {
-        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" => oid::SHA1,
+        "1.2.840.113549.1.1.5" | "1.2.840.10045.4.1" | "1.3.14.3.2.29" => oid::SHA1,
         "1.2.840.113549.1.1.14" | "1.2.840.10045.4.3.1" => "2.16.840.1.101.3.4.2.4",
         "1.2.840.113549.1.1.11" | "1.2.840.10045.4.3.2" => oid::SHA256,
         "1.2.840.113549.1.1.12" | "1.2.840.10045.4.3.3" => "2.16.840.1.101.3.4.2.2",
         "1.2.840.113549.1.1.13" | "1.2.840.10045.4.3.4" => "2.16.840.1.101.3.4.2.3",
+        // id-rsassa-pkcs1-v1_5-with-sha3-224/256/384/512
+        "2.16.840.1.101.3.4.3.13" => "2.16.840.1.101.3.4.2.7",
+        "2.16.840.1.101.3.4.3.14" => "2.16.840.1.101.3.4.2.8",
+        "2.16.840.1.101.3.4.3.15" => "2.16.840.1.101.3.4.2.9",
+        "2.16.840.1.101.3.4.3.16" => "2.16.840.1.101.3.4.2.10",
+        // id-ecdsa-with-sha3-224/256/384/512
+        "2.16.840.1.101.3.4.3.9" => "2.16.840.1.101.3.4.2.7",
+        "2.16.840.1.101.3.4.3.10" => "2.16.840.1.101.3.4.2.8",
+        "2.16.840.1.101.3.4.3.11" => "2.16.840.1.101.3.4.2.9",
+        "2.16.840.1.101.3.4.3.12" => "2.16.840.1.101.3.4.2.10",
         _ => return None,
     })
+}
+
+/// The digest of a SignerInfo's `digestAlgorithm`, also when a legacy
+/// writer put a signature algorithm OID there (`sha256WithRSAEncryption`
+/// for `sha256`): then the second value is true, for a problem note.
+pub fn digest_for_lenient(oid: &str) -> Option<(Digest, bool)> {
+    if let Some(d) = digest_for(oid) {
+        return Some((d, false));
+    }
+    sig_alg_digest(oid).and_then(digest_for).map(|d| (d, true))
 }
 
 /// Parameters of RSASSA-PSS (RFC 8017 A.2.3): hash, MGF1 hash, salt length.
@@ -498,8 +539,9 @@ pub fn verify_signature(
             if !known_key_alg {
                 return Err(format!("unsupported signature algorithm {other}"));
             }
-            let md = digest_for(d_oid)
+            let md = digest_for_lenient(d_oid)
                 .ok_or_else(|| format!("unsupported digest {d_oid}"))?
+                .0
                 .md;
             let mut v = Verifier::new(md, key).map_err(|x| x.to_string())?;
             if key.id() == Id::RSA {

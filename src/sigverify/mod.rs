@@ -24,6 +24,7 @@ pub mod lex;
 pub mod obj;
 pub mod pdf;
 pub mod report;
+pub mod signer;
 pub mod source;
 pub mod trust;
 pub mod xref;
@@ -36,8 +37,10 @@ use self::cms::{SigCheck, SignedData, oid};
 use self::pdf::{Parsed, SigDict};
 use self::report::{
     Coverage, Decree30, Indication, Kind, Modifications, Problem, Report, Revocation,
-    SignatureReport, Signer, SignerRole, Status, SubIndication, Timestamp,
+    SignatureReport, SignerRole, Status, SubIndication, Timestamp,
 };
+pub use self::signer::classify;
+use self::signer::{describe_signer, find_signer_cert};
 pub use self::source::Source;
 pub use self::trust::TrustStore;
 
@@ -137,7 +140,7 @@ fn plan(src: &dyn Source, parsed: &Parsed<'_>, sig: &SigDict) -> Prelim {
         } else if sig.sub_filter == "adbe.pkcs7.sha1" {
             algs.extend(cms::digest_for(oid::SHA1));
         } else if let Some(si) = sd.signers.first()
-            && let Some(d) = cms::digest_for(&si.digest_alg.oid)
+            && let Some((d, _)) = cms::digest_for_lenient(&si.digest_alg.oid)
         {
             algs.push(d);
         }
@@ -426,171 +429,6 @@ fn finish(mut r: SignatureReport, v: Verdict) -> SignatureReport {
     r
 }
 
-/// Find the certificate a SignerInfo names among `certs`.
-fn find_signer_cert(sid: &cms::Sid<'_>, certs: &[X509]) -> Option<X509> {
-    certs
-        .iter()
-        .find(|c| match sid {
-            cms::Sid::IssuerSerial { issuer, serial } => {
-                let Ok(der) = c.to_der() else { return false };
-                let Ok((_, pc)) = x509_parser::parse_x509_certificate(&der) else {
-                    return false;
-                };
-                let strip = |s: &[u8]| -> Vec<u8> {
-                    let mut v = s.to_vec();
-                    while v.len() > 1 && v[0] == 0 {
-                        v.remove(0);
-                    }
-                    v
-                };
-                pc.issuer().as_raw() == *issuer && strip(pc.raw_serial()) == strip(serial)
-            }
-            cms::Sid::Ski(ski) => c
-                .subject_key_id()
-                .is_some_and(|k| k.as_slice() == ski.as_slice()),
-        })
-        .cloned()
-}
-
-/// Describe the signer's certificate, classifying person or organisation.
-fn describe_signer(cert: &X509, pins: &std::collections::HashSet<String>) -> Signer {
-    let der = cert.to_der().unwrap_or_default();
-    let fp = hex::encode(openssl::sha::sha256(&der));
-    let mut common_name = None;
-    let mut organization = None;
-    let mut uids: Vec<String> = Vec::new();
-    if let Ok((_, pc)) = x509_parser::parse_x509_certificate(&der) {
-        for rdn in pc.subject().iter() {
-            for atv in rdn.iter() {
-                let val = attr_string(atv);
-                match atv.attr_type().to_id_string().as_str() {
-                    "2.5.4.3" => common_name = common_name.or(val),
-                    "2.5.4.10" => organization = organization.or(val),
-                    "0.9.2342.19200300.100.1.1" => uids.extend(val),
-                    _ => {}
-                }
-            }
-        }
-    }
-    let (nb, na) = chain::validity(cert);
-    let role = classify(
-        &fp,
-        common_name.as_deref(),
-        organization.as_deref(),
-        &uids,
-        pins,
-    );
-    Signer {
-        common_name,
-        organization,
-        subject: chain::subject_line(cert),
-        issuer: chain::name_line(cert.issuer_name()),
-        serial: cert
-            .serial_number()
-            .to_bn()
-            .map(|b| b.to_hex_str().map(|s| s.to_lowercase()).unwrap_or_default())
-            .unwrap_or_default(),
-        fingerprint_sha256: fp,
-        not_before: nb.map(rfc3339).unwrap_or_default(),
-        not_after: na.map(rfc3339).unwrap_or_default(),
-        role,
-    }
-}
-
-/// An attribute value as text: UTF8String, PrintableString, IA5String, BMPString, TeletexString (as Latin-1).
-fn attr_string(atv: &x509_parser::x509::AttributeTypeAndValue<'_>) -> Option<String> {
-    if let Ok(s) = atv.as_str() {
-        return Some(s.to_string());
-    }
-    let raw: &[u8] = atv.attr_value().data;
-    match atv.attr_value().header.tag().0 {
-        30 => {
-            let units: Vec<u16> = raw
-                .chunks_exact(2)
-                .map(|c| u16::from_be_bytes([c[0], c[1]]))
-                .collect();
-            Some(String::from_utf16_lossy(&units))
-        }
-        _ => Some(raw.iter().map(|&b| b as char).collect()),
-    }
-}
-
-/// Person or organisation (VIETNAM.md "Certificates"): a pin wins; then
-/// UID prefixes (MST/MNS organisation, CMND/CCCD/HC person); then the CN.
-pub fn classify(
-    fp: &str,
-    cn: Option<&str>,
-    o: Option<&str>,
-    uids: &[String],
-    pins: &std::collections::HashSet<String>,
-) -> SignerRole {
-    if pins.contains(fp) {
-        return SignerRole::Organisation;
-    }
-    for u in uids {
-        let up = u.to_uppercase();
-        if up.starts_with("MST:") || up.starts_with("MNS:") || up.starts_with("MSNS:") {
-            return SignerRole::Organisation;
-        }
-        if up.starts_with("CMND:")
-            || up.starts_with("CCCD:")
-            || up.starts_with("HC:")
-            || up.starts_with("CMT:")
-        {
-            return SignerRole::Person;
-        }
-    }
-    let Some(cn) = cn else {
-        return SignerRole::Person;
-    };
-    if o.is_some_and(|o| crate::text::fold(o) == crate::text::fold(cn)) {
-        return SignerRole::Organisation;
-    }
-    let f = crate::text::fold(cn);
-    const AGENCY: &[&str] = &[
-        "so ",
-        "uy ban",
-        "ubnd",
-        "bo ",
-        "van phong",
-        "cong ty",
-        "truong ",
-        "benh vien",
-        "ban ",
-        "cuc ",
-        "chi cuc",
-        "phong ",
-        "trung tam",
-        "tong cuc",
-        "vien ",
-        "hoc vien",
-        "dai hoc",
-        "hoi dong",
-        "kho bac",
-        "thanh tra",
-        "toa an",
-        "vien kiem sat",
-        "cong an",
-        "quan ",
-        "huyen ",
-        "thanh pho",
-        "tinh ",
-        "xa ",
-        "phuong ",
-        "dang uy",
-        "hoi ",
-        "ngan hang",
-        "tap doan",
-        "tong cong ty",
-        "bao hiem",
-    ];
-    if AGENCY.iter().any(|p| f.starts_with(p)) {
-        SignerRole::Organisation
-    } else {
-        SignerRole::Person
-    }
-}
-
 /// PDF date `D:YYYYMMDDHHmmSSOHH'mm'` → RFC 3339.
 pub fn pdf_date(s: &str) -> Option<String> {
     let s = s.strip_prefix("D:").unwrap_or(s);
@@ -725,7 +563,9 @@ fn verify_token(
         out.problems.push(Problem::new("TIMESTAMP_NOT_TSA", "the timestamp's certificate is not a TSA certificate (no timeStamping extended key usage)"));
         return out;
     }
-    let path = chain::validate(&tsa, &certs, &opts.trust.anchors, time, true);
+    let mut pool = certs.clone();
+    pool.extend(opts.trust.intermediates.iter().cloned());
+    let path = chain::validate(&tsa, &pool, &opts.trust.anchors, time, true);
     if let Some((_, m)) = path.failure {
         out.status = Status::Indeterminate;
         out.problems.push(Problem::new(
@@ -758,10 +598,12 @@ fn check_signer_info(
     content: &Content<'_>,
     expected_content_type: Option<&str>,
 ) -> Result<(), (SubIndication, String)> {
-    let d = cms::digest_for(&si.digest_alg.oid).ok_or((
-        SubIndication::FormatFailure,
-        format!("unsupported digest algorithm {}", si.digest_alg.oid),
-    ))?;
+    let d = cms::digest_for_lenient(&si.digest_alg.oid)
+        .ok_or((
+            SubIndication::FormatFailure,
+            format!("unsupported digest algorithm {}", si.digest_alg.oid),
+        ))?
+        .0;
     let key = cert.public_key().map_err(|e| {
         (
             SubIndication::FormatFailure,
@@ -832,6 +674,27 @@ fn check_signer_info(
         )),
         Err(e) => Err((SubIndication::FormatFailure, e)),
     }
+}
+
+/// How many CRLs in adbe-revocationInfoArchival do not parse (they are dropped by [`adbe_revocation`]).
+fn adbe_unreadable(si: &cms::SignerInfo<'_>) -> usize {
+    let mut n = 0;
+    if let (Some(v), _) = si.signed_attr(oid::ADBE_REVOCATION)
+        && let Ok(kids) = v.children()
+    {
+        for k in kids.iter().filter(|k| k.tag == 0xA0) {
+            let list = k
+                .children()
+                .ok()
+                .and_then(|items| items.first().and_then(|s| s.children().ok()))
+                .unwrap_or_default();
+            n += list
+                .iter()
+                .filter(|it| X509Crl::from_der(it.raw).is_err())
+                .count();
+        }
+    }
+    n
 }
 
 /// CRLs and OCSP responses in adbe-revocationInfoArchival (signed attribute).
@@ -958,8 +821,8 @@ fn verify_one(
     let certs = cms_certs(&sd, dss_certs);
     let Some(signer) = find_signer_cert(&si.sid, &certs) else {
         v.fail(
-            SubIndication::NoCertificateChainFound,
-            "the signer's certificate is not in the signature or the document",
+            SubIndication::NoSigningCertificateFound,
+            "no signing certificate found: the signature does not carry the certificate its signer info names, and the document's /DSS has none",
         );
         return finish(r, v);
     };
@@ -1008,8 +871,17 @@ fn verify_one(
         return finish(r, v);
     }
 
-    // 4. Algorithm strength.
-    if let Some(d) = cms::digest_for(&si.digest_alg.oid)
+    // 4. Algorithm strength (and a legacy encoding of the digest noted).
+    if let Some((_, true)) = cms::digest_for_lenient(&si.digest_alg.oid) {
+        v.note(
+            "LEGACY_DIGEST_OID",
+            format!(
+                "the digest algorithm is written as a signature algorithm OID ({}), as some older signing tools do; it was read as its digest",
+                si.digest_alg.oid
+            ),
+        );
+    }
+    if let Some((d, _)) = cms::digest_for_lenient(&si.digest_alg.oid)
         && d.weak
         && !opts.policy.allow_sha1
     {
@@ -1078,11 +950,68 @@ fn verify_one(
         for p in &t.problems {
             v.note(&p.code, p.message.clone());
         }
+        // A time proof that is forged — copied from another signature,
+        // altered after the TSA signed it, over other bytes — makes the
+        // signature invalid, not merely unproven.
+        if t.status == Status::Invalid {
+            let (sub, why) = match t.problems.first().map(|p| p.code.as_str()) {
+                Some("TIMESTAMP_IMPRINT") => (
+                    SubIndication::HashFailure,
+                    "its signature timestamp is not over this signature (copied from another one, or over other bytes)",
+                ),
+                Some("TIMESTAMP_SIGNATURE") => (
+                    SubIndication::SigCryptoFailure,
+                    "its signature timestamp was altered after the TSA signed it",
+                ),
+                _ => (
+                    SubIndication::FormatFailure,
+                    "its signature timestamp is malformed",
+                ),
+            };
+            v.fail(sub, format!("the time proof is forged: {why}"));
+        }
         r.timestamp = t.time.map(|time| Timestamp {
             time: rfc3339(time),
             tsa: t.tsa.clone(),
             status: t.status,
         });
+    }
+
+    // A claimed signing time after the trusted timestamp cannot be true; a
+    // whole number of hours later is local time labelled UTC (the
+    // Government portal writes Vietnam time as UTC). The timestamp is what
+    // counts; minutes of clock skew are normal and not reported.
+    if proven
+        && let Some(claimed) = r
+            .signing_time
+            .as_deref()
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+    {
+        let ahead = claimed - best_time;
+        if ahead > chrono::Duration::minutes(10) {
+            let hours = (ahead.num_seconds() as f64 / 3600.0).round();
+            // A whole number of hours off, give or take clock skew.
+            let local =
+                hours >= 1.0 && (ahead.num_seconds() as f64 - hours * 3600.0).abs() < 1800.0;
+            v.note(
+                "SIGNING_TIME_ANOMALY",
+                if local {
+                    format!(
+                        "the claimed signing time {} is {hours:.0} hours after the trusted timestamp {}: local time (UTC+{hours:.0}) written as UTC; the timestamp's time is used",
+                        rfc3339(claimed),
+                        rfc3339(best_time)
+                    )
+                } else {
+                    format!(
+                        "the claimed signing time {} is after the trusted timestamp {}; the timestamp's time is used",
+                        rfc3339(claimed),
+                        rfc3339(best_time)
+                    )
+                },
+            );
+            r.signing_time = Some(rfc3339(best_time));
+        }
     }
 
     // 6. Key usage and the certificate path.
@@ -1100,6 +1029,7 @@ fn verify_one(
     }
     let mut untrusted = certs.clone();
     untrusted.extend(dss_certs.iter().cloned());
+    untrusted.extend(opts.trust.intermediates.iter().cloned());
     let path = chain::validate(&signer, &untrusted, &opts.trust.anchors, best_time, proven);
     r.chain = path.chain.iter().map(|c| chain::subject_line(c)).collect();
     if let Some((sub, m)) = path.failure {
@@ -1109,7 +1039,21 @@ fn verify_one(
     // 7. Revocation of the signer's certificate.
     if let Some(issuer) = path.chain.get(1) {
         let (mut crls, mut ocsps) = adbe_revocation(si);
+        ocsps.extend(sd.ocsps.iter().map(|d| d.to_vec()));
+        let in_cms = sd.crls.len() + crls.len() + ocsps.len();
         crls.extend(sd.crls.iter().filter_map(|d| X509Crl::from_der(d).ok()));
+        ocsps.retain(|d| chain::ocsp_readable(d));
+        let unreadable = in_cms.saturating_sub(crls.len() + ocsps.len())
+            + adbe_unreadable(si)
+            + sd.other_revocation;
+        if unreadable > 0 {
+            v.note(
+                "REVOCATION_DATA_IGNORED",
+                format!(
+                    "{unreadable} revocation item(s) carried in the signature could not be read and were ignored; the signature was judged without them"
+                ),
+            );
+        }
         crls.extend(
             dss_crls
                 .iter()

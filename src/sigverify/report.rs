@@ -48,6 +48,8 @@ pub enum SubIndication {
     NotYetValid,
     /// No path to a trust anchor (INDETERMINATE).
     NoCertificateChainFound,
+    /// The signer's certificate is neither in the signature nor in the document (INDETERMINATE).
+    NoSigningCertificateFound,
     /// The path breaks a constraint: CA flag, path length, key usage of a CA (INDETERMINATE).
     ChainConstraintsFailure,
     /// Revoked after the claimed signing time, but nothing proves the signature older (INDETERMINATE).
@@ -85,6 +87,7 @@ impl SubIndication {
             Expired => "EXPIRED",
             NotYetValid => "NOT_YET_VALID",
             NoCertificateChainFound => "NO_CERTIFICATE_CHAIN_FOUND",
+            NoSigningCertificateFound => "NO_SIGNING_CERTIFICATE_FOUND",
             ChainConstraintsFailure => "CHAIN_CONSTRAINTS_FAILURE",
             RevokedNoPoe => "REVOKED_NO_POE",
             OutOfBoundsNoPoe => "OUT_OF_BOUNDS_NO_POE",
@@ -304,6 +307,7 @@ mod tests {
             Expired,
             NotYetValid,
             NoCertificateChainFound,
+            NoSigningCertificateFound,
             ChainConstraintsFailure,
             RevokedNoPoe,
             OutOfBoundsNoPoe,

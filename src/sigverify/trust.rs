@@ -9,7 +9,8 @@ use openssl::x509::{X509, X509Crl};
 
 use super::cms;
 
-/// The Vietnamese roots compiled into the binary: (file name, PEM).
+/// The Vietnamese roots and their sub-CAs compiled into the binary: (file
+/// name, PEM). Self-signed ones become anchors, the others intermediates.
 pub const VIETNAM_ROOTS: &[(&str, &str)] = &[
     (
         "vgca-root-g2.pem",
@@ -31,13 +32,23 @@ pub const VIETNAM_ROOTS: &[(&str, &str)] = &[
         "mic-national-root-ca-legacy-sha1.pem",
         include_str!("../../trust/vn/mic-national-root-ca-legacy-sha1.pem"),
     ),
+    (
+        "vgca-root-g1.pem",
+        include_str!("../../trust/vn/vgca-root-g1.pem"),
+    ),
+    (
+        "vgca-ca-chinh-phu-g1.pem",
+        include_str!("../../trust/vn/vgca-ca-chinh-phu-g1.pem"),
+    ),
 ];
 
-/// Anchors, CRLs and pinned organisation certificates.
+/// Anchors, known intermediates, CRLs and pinned organisation certificates.
 #[derive(Clone, Default)]
 pub struct TrustStore {
     /// Trust anchors.
     pub anchors: Vec<X509>,
+    /// Certificates that may complete a path (never trusted on their own).
+    pub intermediates: Vec<X509>,
     /// CRLs supplied by the operator (DER).
     pub crls: Vec<Vec<u8>>,
     /// SHA-256 fingerprints (hex) of certificates pinned as organisation certificates.
@@ -48,10 +59,25 @@ impl std::fmt::Debug for TrustStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TrustStore")
             .field("anchors", &self.anchors.len())
+            .field("intermediates", &self.intermediates.len())
             .field("crls", &self.crls.len())
             .field("organisation_pins", &self.organisation_pins.len())
             .finish()
     }
+}
+
+/// Whether a certificate is issued by itself and verifies with its own key.
+pub fn is_self_signed(c: &X509) -> bool {
+    let same = c
+        .subject_name()
+        .to_der()
+        .ok()
+        .zip(c.issuer_name().to_der().ok())
+        .is_some_and(|(a, b)| a == b);
+    same && c
+        .public_key()
+        .ok()
+        .is_some_and(|k| c.verify(&k).unwrap_or(false))
 }
 
 /// SHA-256 fingerprint of a certificate, lower-case hex.
@@ -121,12 +147,20 @@ impl TrustStore {
         Self::default()
     }
 
-    /// The Vietnamese roots.
+    /// The Vietnamese roots (anchors) and their sub-CAs (intermediates).
     pub fn vietnam() -> Self {
         let mut s = Self::default();
         for (name, pem) in VIETNAM_ROOTS {
             match X509::stack_from_pem(pem.as_bytes()) {
-                Ok(certs) => s.anchors.extend(certs),
+                Ok(certs) => {
+                    for c in certs {
+                        if is_self_signed(&c) {
+                            s.anchors.push(c);
+                        } else {
+                            s.intermediates.push(c);
+                        }
+                    }
+                }
                 Err(e) => tracing::error!(file = name, error = %e, "bundled root does not parse"),
             }
         }
@@ -170,6 +204,10 @@ impl TrustStore {
     pub fn version(&self) -> String {
         let mut parts: Vec<String> = self.anchors.iter().map(fingerprint).collect();
         parts.sort();
+        let mut inter: Vec<String> = self.intermediates.iter().map(fingerprint).collect();
+        inter.sort();
+        parts.push("|".into());
+        parts.extend(inter);
         let mut crls: Vec<String> = self
             .crls
             .iter()
@@ -190,7 +228,10 @@ mod tests {
     #[test]
     fn bundled_roots_load_with_documented_fingerprints() {
         let s = TrustStore::vietnam();
-        assert_eq!(s.anchors.len(), VIETNAM_ROOTS.len());
+        assert_eq!(s.anchors.len() + s.intermediates.len(), VIETNAM_ROOTS.len());
+        // The two VGCA sub-CAs are intermediates, not anchors.
+        assert_eq!(s.intermediates.len(), 2);
+        assert!(s.anchors.iter().all(is_self_signed));
         let fps: Vec<String> = s.anchors.iter().map(fingerprint).collect();
         // From trust/vn/README.md.
         assert!(fps.contains(

@@ -224,3 +224,75 @@ fn pdf_attacker_corpus() {
         failures.join("\n")
     );
 }
+
+/// Real Vietnamese Government documents (VGCA chains): with the default
+/// trust and revocation accepted (offline), every one is valid, its signer
+/// has the manifest's role, its chain ends at a root and its timestamp is valid.
+#[test]
+fn vn_real_corpus() {
+    let Some(root) = corpus() else { return };
+    let dir = root.join("vn-real");
+    let Ok(manifest) = std::fs::read_to_string(dir.join("manifest.tsv")) else {
+        eprintln!("notice: {} has no manifest; skipping", dir.display());
+        return;
+    };
+    let opts = Options {
+        trust: TrustStore::vietnam(),
+        policy: Policy {
+            accept_unknown_revocation: true,
+            ..Policy::default()
+        },
+        ..Default::default()
+    };
+    let anchors: Vec<String> = opts
+        .trust
+        .anchors
+        .iter()
+        .map(|a| vanthu::sigverify::chain::subject_line(a))
+        .collect();
+    let mut rows = Vec::new();
+    let mut failures = Vec::new();
+    for line in manifest.lines().skip(1) {
+        let c: Vec<&str> = line.split('\t').collect();
+        let (file, role) = (c[0], c[4]);
+        let data = std::fs::read(dir.join(file)).expect("file");
+        let rep = verify(file, &data, &opts);
+        let mut ok = rep.status == Status::Valid && !rep.signatures.is_empty();
+        for s in &rep.signatures {
+            let signer_role = s.signer.as_ref().map(|x| word(&x.role)).unwrap_or_default();
+            ok &= signer_role == role;
+            ok &= s.chain.last().is_some_and(|last| anchors.contains(last)) && s.chain.len() >= 3;
+            ok &= s
+                .timestamp
+                .as_ref()
+                .is_some_and(|t| t.status == Status::Valid);
+        }
+        let actual = format!(
+            "{} role={} chain={} ts={}",
+            summary(&rep),
+            rep.signatures
+                .first()
+                .and_then(|s| s.signer.as_ref())
+                .map(|x| word(&x.role))
+                .unwrap_or_default(),
+            rep.signatures.first().map_or(0, |s| s.chain.len()),
+            rep.signatures
+                .first()
+                .and_then(|s| s.timestamp.as_ref())
+                .map(|t| word(&t.status))
+                .unwrap_or_default()
+        );
+        if !ok {
+            failures.push(format!("{file}: {actual}"));
+        }
+        rows.push(Row {
+            file: file.to_string(),
+            expected: format!("valid role={role}"),
+            actual,
+            agree: if ok { "yes" } else { "NO" },
+        });
+    }
+    print_table("vn-real (default trust, revocation accepted)", &rows);
+    assert!(rows.len() >= 10, "the manifest lists the documents");
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
