@@ -409,6 +409,9 @@ fn base_report(sig: &SigDict) -> SignatureReport {
         timestamp: None,
         revocation: Revocation::NotChecked,
         chain: Vec::new(),
+        warnings: Vec::new(),
+        revision: None,
+        signed_bytes: None,
     }
 }
 
@@ -1110,13 +1113,31 @@ fn verify_one(
 }
 
 /// Judge what changed after the signature against what the signature
-/// allows: an approval signature or document timestamp allows form filling
-/// (including further signatures) and validation-data updates; a
-/// certification signature allows what its DocMDP `/P` says (1 nothing but
-/// validation data, 2 form filling, 3 also annotations).
+/// allows (ISO 32000-2 12.8.2.2): validation data and bookkeeping are
+/// always allowed; a certification with DocMDP `/P 1` allows nothing else,
+/// `/P 2` form filling and signing, `/P 3` also comments; an approval
+/// signature or a document timestamp allows filling, signing and comments.
+/// A FieldMDP lock forbids changing the fields it names and, with `/P 1`,
+/// any further change. Allowed changes that alter what a person sees are
+/// reported as warnings.
 fn after_coverage(ctx: &SigContext<'_>, sig: &SigDict, r: &mut SignatureReport, v: &mut Verdict) {
+    if let Ok(rg) = &ctx.prelim.ranges {
+        let end = rg.end();
+        if let Some(i) = ctx.revision_ends.iter().position(|e| *e == end) {
+            r.revision = Some(i as u32 + 1);
+            r.signed_bytes = Some(end);
+        }
+    }
     match r.coverage {
-        Coverage::EntireFile => r.modifications = Modifications::None,
+        Coverage::EntireFile => {
+            r.modifications = Modifications::None;
+            if r.revision.is_none()
+                && let Ok(rg) = &ctx.prelim.ranges
+            {
+                r.revision = Some(ctx.revision_ends.len().max(1) as u32);
+                r.signed_bytes = Some(rg.end());
+            }
+        }
         Coverage::Partial | Coverage::Unclear => {
             r.modifications = Modifications::Other;
             v.fail(
@@ -1130,59 +1151,63 @@ fn after_coverage(ctx: &SigContext<'_>, sig: &SigDict, r: &mut SignatureReport, 
             let d = diff::analyse(&old, &ctx.parsed.doc, rg.end());
             let level = d.level.unwrap_or(Modifications::None);
             r.modifications = level;
-            let allowed = match sig.docmdp_p {
+            let mut allowed = match sig.docmdp_p {
                 Some(1) => Modifications::LtaUpdates,
-                Some(3) => Modifications::Annotations,
-                Some(_) => Modifications::FormFilling,
-                None => Modifications::FormFilling,
+                Some(2) => Modifications::FormFilling,
+                _ => Modifications::Annotations,
             };
-            let who_signed = r
+            if sig.lock_p == Some(1) {
+                allowed = Modifications::LtaUpdates;
+            }
+            let who = r
                 .signer
                 .as_ref()
                 .and_then(|x| x.common_name.clone())
                 .unwrap_or_else(|| sig.field.clone());
-            if sig.docmdp_p.is_some() && d.new_visible_signature {
+            let refuse = |v: &mut Verdict, message: String, vi: String| {
                 if v.first.is_none() || v.first.map(|f| f.status()) == Some(Status::Indeterminate) {
                     v.first = Some(SubIndication::FormatFailure);
                 }
                 v.problems.push(Problem {
                     code: "MODIFIED_AFTER_SIGNING".into(),
-                    message: format!("a new visible signature field was added after the certification by {who_signed}"),
-                    message_vi: Some(format!("Thêm trường chữ ký hiển thị mới sau khi {who_signed} ký chứng nhận")),
+                    message,
+                    message_vi: Some(vi),
                 });
-            }
+            };
             if let Some(lock) = &sig.lock {
                 for name in d
-                    .filled
+                    .changed_fields
                     .iter()
                     .filter(|n| lock.locks(n) && **n != sig.field)
                 {
-                    if v.first.is_none()
-                        || v.first.map(|f| f.status()) == Some(Status::Indeterminate)
-                    {
-                        v.first = Some(SubIndication::FormatFailure);
-                    }
-                    v.problems.push(Problem {
-                        code: "MODIFIED_AFTER_SIGNING".into(),
-                        message: format!("field {name:?}, locked by the signature of {who_signed}, was changed"),
-                        message_vi: Some(format!("Trường {name:?} đã bị khóa bởi chữ ký của {who_signed} nhưng bị thay đổi")),
-                    });
+                    refuse(
+                        v,
+                        format!("field {name:?}, locked by the signature of {who}, was changed"),
+                        format!(
+                            "Trường {name:?} đã bị khóa bởi chữ ký của {who} nhưng bị thay đổi"
+                        ),
+                    );
                 }
             }
             if level > allowed {
-                let who = r
-                    .signer
-                    .as_ref()
-                    .and_then(|x| x.common_name.clone())
-                    .unwrap_or_else(|| sig.field.clone());
-                if v.first.is_none() || v.first.map(|f| f.status()) == Some(Status::Indeterminate) {
-                    v.first = Some(SubIndication::FormatFailure);
-                }
                 for f in d.findings.iter().filter(|f| f.level > allowed) {
-                    v.problems.push(Problem {
-                        code: "MODIFIED_AFTER_SIGNING".into(),
+                    refuse(
+                        v,
+                        format!("{} (after the signature of {who})", f.what),
+                        format!("{} (sau chữ ký của {who})", f.vi),
+                    );
+                }
+            } else {
+                for f in d.findings.iter().filter(|f| f.warn) {
+                    r.warnings.push(report::Warning {
+                        code: if f.level == Modifications::Annotations {
+                            "ANNOTATION_CHANGED".into()
+                        } else {
+                            "FORM_FILLED".into()
+                        },
                         message: format!("{} (after the signature of {who})", f.what),
-                        message_vi: Some(format!("{} sau chữ ký của {who}", f.vi)),
+                        message_vi: format!("{} (sau chữ ký của {who})", f.vi),
+                        page: f.page,
                     });
                 }
             }

@@ -45,6 +45,8 @@ pub struct SigDict {
     pub docmdp_p: Option<i64>,
     /// FieldMDP lock: the fields this signature forbids changing.
     pub lock: Option<FieldLock>,
+    /// The lock's `/P` (ISO 32000-2 12.7.5.5): 1 forbids any further change.
+    pub lock_p: Option<i64>,
 }
 
 /// Which fields a signature locks (FieldMDP, ISO 32000-1 12.8.2.4; `/Lock` 12.7.4.5).
@@ -350,6 +352,7 @@ fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
                     .and_then(|x| x.get(b"TransformParams").and_then(|t| w.dict(t)))
             })
             .or_else(|| d.get(b"Lock").and_then(|l| w.dict(l)));
+        let lock_p = lock_dict.as_ref().and_then(|l| l.int(b"P"));
         let lock = lock_dict.and_then(|l| {
             let names: Vec<String> = l
                 .get(b"Fields")
@@ -407,6 +410,7 @@ fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
             name: w.string(&sd, b"Name"),
             docmdp_p,
             lock,
+            lock_p,
         });
     }
     found

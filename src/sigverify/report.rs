@@ -249,6 +249,33 @@ pub struct SignatureReport {
     pub revocation: Revocation,
     /// Subjects from the signer to the trust anchor.
     pub chain: Vec<String>,
+    /// Changes after this signature that its permissions allow but that
+    /// alter what a person sees (a form filled in, a comment added or
+    /// removed): the signature stays `valid` (ETSI TOTAL_PASSED with
+    /// warnings), and each is named here.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
+    /// The revision this signature covers (1 for the first), when it covers one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u32>,
+    /// How many bytes of the file that revision is (`vanthu verify
+    /// --extract-revision` writes exactly these: what was signed).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub signed_bytes: Option<u64>,
+}
+
+/// An allowed change that alters what a person sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Warning {
+    /// `FORM_FILLED` or `ANNOTATION_CHANGED`.
+    pub code: String,
+    /// Plain explanation, naming the page and field or annotation.
+    pub message: String,
+    /// The explanation in Vietnamese.
+    pub message_vi: String,
+    /// The page, when the change is on one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub page: Option<usize>,
 }
 
 /// Decree 30 Art. 5: an electronic document needs a valid person signature and a valid organisation signature.

@@ -24,3 +24,4 @@ mod seed;
 mod signing;
 mod tlog_vectors;
 mod translog;
+mod updates;
