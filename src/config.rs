@@ -62,6 +62,7 @@ struct FileConfig {
     upload_timeout_secs: Option<u64>,
     publication_hold_secs: Option<u64>,
     secret_suffix: Option<String>,
+    online_revocation: Option<bool>,
 }
 
 /// The resolved configuration.
@@ -114,6 +115,8 @@ pub struct Config {
     /// What the secret series appends to an outgoing number/symbol
     /// (`01/QĐ-SNV` → `01/QĐ-SNV-M`), so the two series never share one.
     pub secret_suffix: String,
+    /// Fetch CRLs and OCSP responses online during verification.
+    pub online_revocation: bool,
 }
 
 impl std::fmt::Debug for Config {
@@ -141,6 +144,7 @@ impl std::fmt::Debug for Config {
             .field("upload_timeout", &self.upload_timeout)
             .field("publication_hold", &self.publication_hold)
             .field("secret_suffix", &self.secret_suffix)
+            .field("online_revocation", &self.online_revocation)
             .finish()
     }
 }
@@ -350,6 +354,7 @@ impl Config {
                 30 * 86_400,
             )?),
             secret_suffix,
+            online_revocation: flag("VANTHU_ONLINE_REVOCATION", file.online_revocation, true)?,
             targets,
             log_origin,
             listen,
@@ -395,6 +400,7 @@ impl Config {
             upload_timeout: std::time::Duration::from_secs(120),
             publication_hold: std::time::Duration::from_secs(DEFAULT_PUBLICATION_HOLD_SECS),
             secret_suffix: DEFAULT_SECRET_SUFFIX.into(),
+            online_revocation: true,
         }
     }
 

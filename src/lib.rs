@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod entity;
 pub mod hostile;
+pub mod online;
 pub mod public;
 pub mod registry;
 pub mod seed;

@@ -170,6 +170,12 @@ struct VerifyArgs {
     /// Accept SHA-1 digests (refused by default)
     #[arg(long)]
     allow_sha1: bool,
+    /// Fetch CRLs and ask OCSP responders named in the certificates when nothing at hand decides
+    #[arg(long)]
+    online: bool,
+    /// Write the bytes revision N covers (what a signature of that revision signed) to OUT, and exit
+    #[arg(long, num_args = 2, value_names = ["N", "OUT"])]
+    extract_revision: Option<Vec<String>>,
     /// Print the peak resident memory to stderr at the end (used by `vanthu bench`)
     #[arg(long, hide = true)]
     peak_memory: bool,
@@ -323,7 +329,18 @@ fn verify_files(args: VerifyArgs) -> anyhow::Result<u8> {
         }
         trust.organisation_pins.insert(fp);
     }
+    if let Some(x) = &args.extract_revision {
+        return extract_revision(&args.files, x);
+    }
+    let online = if args.online {
+        Some(vanthu::sigverify::Online(std::sync::Arc::new(
+            vanthu::online::HttpFetch::standalone()?,
+        )))
+    } else {
+        None
+    };
     let opts = Options {
+        online,
         trust,
         at: args.at,
         policy: Policy {
@@ -368,6 +385,34 @@ fn verify_files(args: VerifyArgs) -> anyhow::Result<u8> {
         eprintln!("peak_rss_kb={kb}");
     }
     Ok(code)
+}
+
+/// `vanthu verify --extract-revision N OUT FILE`: the first N revisions of FILE.
+fn extract_revision(files: &[std::path::PathBuf], x: &[String]) -> anyhow::Result<u8> {
+    let [n, out] = x else {
+        anyhow::bail!("--extract-revision takes N and OUT");
+    };
+    let n: usize = n
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| anyhow::anyhow!("--extract-revision: N is a revision number from 1"))?;
+    let [file] = files else {
+        anyhow::bail!("--extract-revision works on exactly one FILE");
+    };
+    let data = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let bytes = vanthu::sigverify::revision(&data, n).ok_or_else(|| {
+        anyhow::anyhow!(
+            "{} has {} revision(s); there is no revision {n}",
+            file.display(),
+            vanthu::sigverify::pdf::revision_ends(&data).len()
+        )
+    })?;
+    let tmp = std::path::PathBuf::from(format!("{out}.partial"));
+    std::fs::write(&tmp, bytes).with_context(|| format!("cannot write {}", tmp.display()))?;
+    std::fs::rename(&tmp, out).with_context(|| format!("cannot write {out}"))?;
+    eprintln!("revision {n}: {} bytes written to {out}", bytes.len());
+    Ok(0)
 }
 
 #[derive(Subcommand)]
@@ -894,6 +939,18 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
                     Err(e) => tracing::error!(error = %e, "cannot sequence the log"),
                 }
                 tokio::time::sleep(std::time::Duration::from_secs(2)).await;
+            }
+        });
+    }
+    // Cached CRLs are fetched again before their next update.
+    if let Some(online) = reg.online.clone() {
+        tokio::spawn(async move {
+            loop {
+                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
+                let n = online.refresh_due(chrono::Duration::hours(1)).await;
+                if n > 0 {
+                    tracing::info!(refreshed = n, "CRLs refreshed");
+                }
             }
         });
     }

@@ -14,6 +14,7 @@ mod m20261128_000008_create_verifications;
 mod m20261128_000009_create_tlog;
 mod m20261129_000010_create_compliance_rollup;
 mod m20261204_000011_publication_and_versions;
+mod m20261204_000012_verification_evidence;
 
 /// The ordered list of migrations.
 pub struct Migrator;
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_create_tlog::Migration),
             Box::new(m20261129_000010_create_compliance_rollup::Migration),
             Box::new(m20261204_000011_publication_and_versions::Migration),
+            Box::new(m20261204_000012_verification_evidence::Migration),
         ]
     }
 }

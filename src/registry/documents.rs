@@ -763,7 +763,7 @@ impl Registry {
                 "number_symbol": number_symbol,
                 "subject": c.subject,
                 "file_sha256": inserted.file_sha256,
-                "verification": report.as_ref().map(|r| r.status),
+                "verification": report.as_ref().map(|r| r.0.status),
             }),
         )
         .await?;
@@ -771,7 +771,7 @@ impl Registry {
             super::verification::store(
                 &txn,
                 inserted.id,
-                r,
+                (&r.0, &r.1),
                 super::verification::Reason::Registration,
                 &verifier.trust.version(),
                 now,
@@ -788,7 +788,7 @@ impl Registry {
         txn.commit().await?;
         let units = unit_codes(&self.db).await?;
         let mut view = DocumentView::from_model(inserted, &units, self.clock.today_vn())?;
-        view.verification = report.map(|r| serde_json::to_value(r).unwrap_or(Value::Null));
+        view.verification = report.map(|r| serde_json::to_value(r.0).unwrap_or(Value::Null));
         Ok(view)
     }
 

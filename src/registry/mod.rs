@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod documents;
 pub mod error;
+pub mod evidence;
 pub mod fields;
 pub mod gc;
 pub mod numbering;
@@ -62,6 +63,8 @@ pub struct Registry {
     pub publication_hold: std::time::Duration,
     /// Suffix of the secret series' outgoing numbers/symbols.
     pub secret_suffix: String,
+    /// The online revocation fetcher (when enabled), for its periodic refresh.
+    pub online: Option<Arc<crate::online::HttpFetch>>,
 }
 
 impl Registry {
@@ -80,6 +83,14 @@ impl Registry {
             tracing::info!(documents = rebuilt, "search texts rebuilt");
         }
         let store = BlobStore::open(&config.storage_url)?;
+        let mut verifier = config.verify_options()?;
+        let online = if config.online_revocation {
+            let f = Arc::new(crate::online::HttpFetch::on_current_runtime()?);
+            verifier.online = Some(crate::sigverify::Online(f.clone()));
+            Some(f)
+        } else {
+            None
+        };
         Ok(Self {
             db,
             store,
@@ -88,7 +99,7 @@ impl Registry {
             agency_name: config.agency_name.clone(),
             max_upload_bytes: config.max_upload_bytes,
             hooks: Arc::new(Hooks::default()),
-            verifier: Arc::new(config.verify_options()?),
+            verifier: Arc::new(verifier),
             targets: config.targets.clone(),
             verify_pool: verification::VerifyPool::new(
                 config.verify_workers,
@@ -96,6 +107,7 @@ impl Registry {
             ),
             publication_hold: config.publication_hold,
             secret_suffix: config.secret_suffix.clone(),
+            online,
         })
     }
 }

@@ -22,6 +22,7 @@ use super::error::{Error, Result};
 use super::{Registry, audit};
 use crate::entity::{documents, signatures, verifications};
 use crate::sigverify::budget::Cancel;
+use crate::sigverify::revocation::Evidence;
 use crate::sigverify::{self, Options, report::Report};
 use crate::store::Sha256Hex;
 use tokio::sync::Semaphore;
@@ -158,21 +159,22 @@ impl VerifyPool {
     }
 }
 
-/// Verify `bytes` on `pool` at time `at`, under the pool's deadline.
+/// Verify `bytes` on `pool` at time `at`, under the pool's deadline; the
+/// report and what it relied on.
 pub async fn run(
     pool: &VerifyPool,
     opts: Arc<Options>,
     name: String,
     bytes: Bytes,
     at: DateTime<Utc>,
-) -> Result<Report> {
+) -> Result<(Report, Evidence)> {
     let timeout = pool.timeout;
     pool.run(move |cancel| {
         let mut o = (*opts).clone();
         o.at = Some(at);
         o.limits.time = o.limits.time.min(timeout);
         o.cancel = Some(cancel);
-        sigverify::verify(&name, &bytes, &o)
+        sigverify::verify_with_evidence(&name, &bytes, &o)
     })
     .await
 }
@@ -184,11 +186,12 @@ fn word<T: Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-/// Store a report for a document inside `txn`; returns the verification id.
+/// Store a report (and what it relied on) for a document inside `txn`;
+/// returns the verification id.
 pub async fn store<C: ConnectionTrait>(
     txn: &C,
     document_id: i32,
-    report: &Report,
+    (report, ev): (&Report, &Evidence),
     reason: Reason,
     trust_version: &str,
     at: DateTime<Utc>,
@@ -235,6 +238,7 @@ pub async fn store<C: ConnectionTrait>(
         .insert(txn)
         .await?;
     }
+    super::evidence::store(txn, v.id, document_id, ev).await?;
     Ok(v.id)
 }
 
@@ -288,14 +292,15 @@ impl Registry {
     /// Verify an uploaded PDF without registering it.
     pub async fn verify_upload(&self, name: &str, bytes: Bytes) -> Result<Report> {
         let opts = options_with_pins(&self.db, &self.verifier).await?;
-        run(
+        Ok(run(
             &self.verify_pool,
             opts,
             name.to_string(),
             bytes,
             self.clock.now(),
         )
-        .await
+        .await?
+        .0)
     }
 
     /// Every verification of a document, oldest first.
@@ -355,9 +360,20 @@ impl Registry {
                 .remove(&d.id)
                 .and_then(|v| v.get("status").cloned());
             let now = audit::micros(self.clock.now());
-            let report = run(
+            // What earlier verifications relied on (revocation data fetched
+            // then) is given to this one too.
+            let (crls, ocsps) = super::evidence::revocation_data(&self.db, d.id).await?;
+            let doc_opts = if crls.is_empty() && ocsps.is_empty() {
+                opts.clone()
+            } else {
+                let mut o = (*opts).clone();
+                o.trust.crls.extend(crls);
+                o.trust.ocsps.extend(ocsps);
+                Arc::new(o)
+            };
+            let (report, ev) = run(
                 &self.verify_pool,
-                opts.clone(),
+                doc_opts,
                 format!("document-{}.pdf", d.id),
                 bytes,
                 now,
@@ -365,7 +381,15 @@ impl Registry {
             .await?;
             let txn = crate::db::begin_write(&self.db).await?;
             crate::compliance::rollup::apply(&txn, d.id, -1).await?;
-            store(&txn, d.id, &report, Reason::Reverify, &trust_version, now).await?;
+            store(
+                &txn,
+                d.id,
+                (&report, &ev),
+                Reason::Reverify,
+                &trust_version,
+                now,
+            )
+            .await?;
             crate::compliance::rollup::apply(&txn, d.id, 1).await?;
             let after = serde_json::json!(word(&report.status));
             if before.as_ref() != Some(&after) {

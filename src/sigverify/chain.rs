@@ -205,6 +205,41 @@ pub enum RevStatus {
     Unknown,
 }
 
+/// Whether an OCSP response is signed by `issuer` itself or by a delegated
+/// responder (RFC 6960 4.2.2.2): a certificate carried in the response,
+/// issued by `issuer`, with the OCSPSigning extended key usage. The
+/// responder certificate's validity window is not held against a response
+/// kept for later validation.
+fn ocsp_signed_for(basic: &openssl::ocsp::OcspBasicResponseRef, issuer: &X509) -> bool {
+    // Signed by the issuer.
+    if let Ok(mut certs) = Stack::new()
+        && certs.push(issuer.clone()).is_ok()
+        && let Ok(store) = X509StoreBuilder::new().map(|b| b.build())
+        && basic.verify(&certs, &store, OcspFlag::TRUST_OTHER).is_ok()
+    {
+        return true;
+    }
+    // Signed by a delegated responder certified by the issuer.
+    let Ok(mut sb) = X509StoreBuilder::new() else {
+        return false;
+    };
+    if sb.add_cert(issuer.clone()).is_err() {
+        return false;
+    }
+    if let Ok(mut param) = X509VerifyParam::new()
+        && param
+            .set_flags(X509VerifyFlags::PARTIAL_CHAIN | X509VerifyFlags::NO_CHECK_TIME)
+            .is_ok()
+    {
+        let _ = sb.set_param(&param);
+    }
+    let store = sb.build();
+    let Ok(empty) = Stack::new() else {
+        return false;
+    };
+    basic.verify(&empty, &store, OcspFlag::empty()).is_ok()
+}
+
 /// Whether an OCSP response parses down to its basic response (a
 /// well-formed outer layer over garbage does not count).
 pub fn ocsp_readable(der: &[u8]) -> bool {
@@ -263,17 +298,7 @@ pub fn revocation(
             continue;
         }
         let Ok(basic) = resp.basic() else { continue };
-        // The responder's signature: by the issuer, or a certificate in the response issued by it.
-        let Ok(mut certs) = Stack::new() else {
-            continue;
-        };
-        if certs.push(issuer.clone()).is_err() {
-            continue;
-        }
-        let Ok(store) = X509StoreBuilder::new().map(|b| b.build()) else {
-            continue;
-        };
-        if basic.verify(&certs, &store, OcspFlag::TRUST_OTHER).is_err() {
+        if !ocsp_signed_for(&basic, issuer) {
             continue;
         }
         let Ok(id) = OcspCertId::from_cert(MessageDigest::sha1(), cert, issuer) else {

@@ -24,6 +24,7 @@ pub mod lex;
 pub mod obj;
 pub mod pdf;
 pub mod report;
+pub mod revocation;
 pub mod signer;
 pub mod source;
 pub mod trust;
@@ -65,6 +66,16 @@ impl Default for Policy {
     }
 }
 
+/// A fetcher of revocation data, shared by the verifications that use it.
+#[derive(Clone)]
+pub struct Online(pub std::sync::Arc<dyn revocation::Fetch>);
+
+impl std::fmt::Debug for Online {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Online")
+    }
+}
+
 /// Everything a verification needs besides the file.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -78,6 +89,9 @@ pub struct Options {
     pub limits: budget::Limits,
     /// Set by the caller to stop a verification it no longer needs.
     pub cancel: Option<budget::Cancel>,
+    /// Fetch CRLs and OCSP responses online when nothing at hand decides
+    /// a certificate's status (None: offline).
+    pub online: Option<Online>,
 }
 
 fn rfc3339(t: DateTime<Utc>) -> String {
@@ -86,10 +100,23 @@ fn rfc3339(t: DateTime<Utc>) -> String {
 
 /// Verify the PDF `data` named `file`.
 pub fn verify(file: &str, data: &[u8], opts: &Options) -> Report {
-    match verify_source(file, &data, opts) {
-        Ok(r) => r,
+    verify_with_evidence(file, data, opts).0
+}
+
+/// Verify the PDF `data` named `file`, and say what the verdict relied on.
+pub fn verify_with_evidence(
+    file: &str,
+    data: &[u8],
+    opts: &Options,
+) -> (Report, revocation::Evidence) {
+    let mut ev = revocation::Evidence::default();
+    match verify_source_into(file, &data, opts, &mut ev) {
+        Ok(r) => (r, ev),
         // Reading a slice cannot fail; keep a report anyway.
-        Err(e) => malformed_report(file, data.len() as u64, opts, format!("read error: {e}")),
+        Err(e) => (
+            malformed_report(file, data.len() as u64, opts, format!("read error: {e}")),
+            ev,
+        ),
     }
 }
 
@@ -97,6 +124,15 @@ pub fn verify(file: &str, data: &[u8], opts: &Options) -> Report {
 pub fn verify_path(path: &std::path::Path, opts: &Options) -> std::io::Result<Report> {
     let src = source::FileSource::new(std::fs::File::open(path)?)?;
     verify_source(&path.to_string_lossy(), &src, opts)
+}
+
+/// The bytes of revision `n` (from 1) of a PDF: the file up to the end of
+/// its `n`-th end-of-file marker — exactly what a signature covering that
+/// revision signed.
+pub fn revision(data: &[u8], n: usize) -> Option<&[u8]> {
+    let ends = pdf::revision_ends(data);
+    let end = *ends.get(n.checked_sub(1)?)?;
+    data.get(..end)
 }
 
 fn malformed_report(file: &str, size: u64, opts: &Options, why: String) -> Report {
@@ -150,6 +186,16 @@ fn plan(src: &dyn Source, parsed: &Parsed<'_>, sig: &SigDict) -> Prelim {
 
 /// Verify the PDF readable from `src`.
 pub fn verify_source(file: &str, src: &dyn Source, opts: &Options) -> std::io::Result<Report> {
+    verify_source_into(file, src, opts, &mut revocation::Evidence::default())
+}
+
+/// Verify the PDF readable from `src`, collecting what the verdict relied on into `ev`.
+pub fn verify_source_into(
+    file: &str,
+    src: &dyn Source,
+    opts: &Options,
+    ev: &mut revocation::Evidence,
+) -> std::io::Result<Report> {
     let now = opts.at.unwrap_or_else(Utc::now);
     let budget = std::rc::Rc::new(budget::Budget::new(opts.limits, opts.cancel.clone()));
     let parsed = Parsed::load(src, budget.clone());
@@ -234,7 +280,7 @@ pub fn verify_source(file: &str, src: &dyn Source, opts: &Options) -> std::io::R
             digests: &digests,
             revision_ends: &pass.revision_ends,
         };
-        let r = verify_one(&ctx, sig, opts, now, &dss_certs, &dss_crls);
+        let r = verify_one(&ctx, sig, opts, now, (&dss_certs, &dss_crls), ev);
         report.signatures.push(r);
     }
     // A spent budget means some question went unanswered: nothing is valid.
@@ -480,8 +526,8 @@ fn verify_token(
     token: &[u8],
     imprinted: &Content<'_>,
     opts: &Options,
-    extra: &[X509],
-    crls: &[Vec<u8>],
+    (extra, crls): (&[X509], &[Vec<u8>]),
+    ev: &mut revocation::Evidence,
 ) -> TokenResult {
     let mut out = TokenResult {
         time: None,
@@ -577,9 +623,96 @@ fn verify_token(
         ));
         return out;
     }
-    let _ = crls;
+    for c in &path.chain {
+        ev.cert(c);
+    }
+    // The TSA's own certificate must not have been revoked before it stamped.
+    if let Some(issuer) = path.chain.get(1) {
+        match status_of(&tsa, issuer, crls, &[], opts, time, ev) {
+            RevStatus::Revoked(when) if when <= time => {
+                out.status = Status::Indeterminate;
+                out.problems.push(Problem::new(
+                    "TIMESTAMP_TSA_REVOKED",
+                    format!(
+                        "the TSA's certificate was revoked on {}, before this timestamp",
+                        rfc3339(when)
+                    ),
+                ));
+                return out;
+            }
+            RevStatus::Unknown if opts.online.is_some() => out.problems.push(Problem::new(
+                "REVOCATION_UNKNOWN_TSA",
+                "the revocation status of the TSA's certificate could not be found",
+            )),
+            _ => {}
+        }
+    }
     out.status = Status::Valid;
     out
+}
+
+/// The revocation status of `cert` (issued by `issuer`) at `at` from the
+/// CRLs and OCSP responses at hand (plus the operator's), then — online,
+/// when they do not decide — from its OCSP responder and its CRL. What was
+/// used goes into `ev`.
+fn status_with(
+    cert: &X509,
+    issuer: &X509,
+    mut crls: Vec<X509Crl>,
+    mut ocsps: Vec<Vec<u8>>,
+    opts: &Options,
+    at: DateTime<Utc>,
+    ev: &mut revocation::Evidence,
+) -> RevStatus {
+    crls.extend(
+        opts.trust
+            .crls
+            .iter()
+            .filter_map(|d| X509Crl::from_der(d).ok()),
+    );
+    ocsps.extend(opts.trust.ocsps.iter().cloned());
+    let mut st = chain::revocation(cert, issuer, &crls, &ocsps, at);
+    if st == RevStatus::Unknown
+        && let Some(online) = &opts.online
+    {
+        if let Some(d) = revocation::fetch_ocsp(online.0.as_ref(), cert, issuer, ev) {
+            ocsps.push(d);
+            st = chain::revocation(cert, issuer, &crls, &ocsps, at);
+        }
+        if st == RevStatus::Unknown
+            && let Some(d) = revocation::fetch_crl(online.0.as_ref(), cert, ev)
+            && let Ok(c) = X509Crl::from_der(&d)
+        {
+            crls.push(c);
+            st = chain::revocation(cert, issuer, &crls, &ocsps, at);
+        }
+    }
+    for c in &crls {
+        if let Ok(d) = c.to_der() {
+            ev.crl(&d);
+        }
+    }
+    for o in &ocsps {
+        ev.ocsp(o);
+    }
+    st
+}
+
+/// [`status_with`] over DER CRLs.
+fn status_of(
+    cert: &X509,
+    issuer: &X509,
+    crls: &[Vec<u8>],
+    ocsps: &[Vec<u8>],
+    opts: &Options,
+    at: DateTime<Utc>,
+    ev: &mut revocation::Evidence,
+) -> RevStatus {
+    let parsed = crls
+        .iter()
+        .filter_map(|d| X509Crl::from_der(d).ok())
+        .collect();
+    status_with(cert, issuer, parsed, ocsps.to_vec(), opts, at, ev)
 }
 
 /// Certificates carried by the CMS plus `extra`, parsed.
@@ -731,8 +864,8 @@ fn verify_one(
     sig: &SigDict,
     opts: &Options,
     now: DateTime<Utc>,
-    dss_certs: &[X509],
-    dss_crls: &[Vec<u8>],
+    (dss_certs, dss_crls): (&[X509], &[Vec<u8>]),
+    ev: &mut revocation::Evidence,
 ) -> SignatureReport {
     let mut r = base_report(sig);
     let mut v = Verdict {
@@ -765,7 +898,7 @@ fn verify_one(
 
     // Document timestamps: the contents is an RFC 3161 token over the covered bytes.
     if sig.kind == Kind::DocumentTimestamp {
-        let t = verify_token(contents, &covered, opts, dss_certs, dss_crls);
+        let t = verify_token(contents, &covered, opts, (dss_certs, dss_crls), ev);
         r.timestamp = t.time.map(|time| Timestamp {
             time: rfc3339(time),
             tsa: t.tsa.clone(),
@@ -941,8 +1074,8 @@ fn verify_one(
             tok.raw,
             &Content::Bytes(vec![si.signature.as_slice()]),
             opts,
-            dss_certs,
-            dss_crls,
+            (dss_certs, dss_crls),
+            ev,
         );
         if t.status == Status::Valid
             && let Some(time) = t.time
@@ -1035,8 +1168,43 @@ fn verify_one(
     untrusted.extend(opts.trust.intermediates.iter().cloned());
     let path = chain::validate(&signer, &untrusted, &opts.trust.anchors, best_time, proven);
     r.chain = path.chain.iter().map(|c| chain::subject_line(c)).collect();
+    for c in &path.chain {
+        ev.cert(c);
+    }
     if let Some((sub, m)) = path.failure {
         v.fail(sub, m);
+    }
+    // The CAs between the signer and the anchor must not have been revoked either.
+    if path.chain.len() > 2 {
+        for w in path.chain[1..].windows(2) {
+            let (ca, issuer) = (&w[0], &w[1]);
+            match status_of(
+                ca,
+                issuer,
+                dss_crls,
+                &ctx.parsed.dss.ocsps,
+                opts,
+                best_time,
+                ev,
+            ) {
+                RevStatus::Revoked(when) if when <= best_time => v.fail(
+                    SubIndication::Revoked,
+                    format!(
+                        "the issuing CA {:?} was revoked on {}",
+                        chain::subject_line(ca),
+                        rfc3339(when)
+                    ),
+                ),
+                RevStatus::Unknown if opts.online.is_some() => v.note(
+                    "REVOCATION_UNKNOWN_CA",
+                    format!(
+                        "the revocation status of the issuing CA {:?} could not be found",
+                        chain::subject_line(ca)
+                    ),
+                ),
+                _ => {}
+            }
+        }
     }
 
     // 7. Revocation of the signer's certificate.
@@ -1064,7 +1232,7 @@ fn verify_one(
                 .filter_map(|d| X509Crl::from_der(d).ok()),
         );
         ocsps.extend(ctx.parsed.dss.ocsps.iter().cloned());
-        match chain::revocation(&signer, issuer, &crls, &ocsps, best_time) {
+        match status_with(&signer, issuer, crls, ocsps, opts, best_time, ev) {
             RevStatus::Good => r.revocation = Revocation::Good,
             RevStatus::Revoked(when) => {
                 r.revocation = Revocation::Revoked;

@@ -51,6 +51,8 @@ pub struct TrustStore {
     pub intermediates: Vec<X509>,
     /// CRLs supplied by the operator (DER).
     pub crls: Vec<Vec<u8>>,
+    /// OCSP responses at hand (DER), e.g. kept from an earlier verification.
+    pub ocsps: Vec<Vec<u8>>,
     /// SHA-256 fingerprints (hex) of certificates pinned as organisation certificates.
     pub organisation_pins: HashSet<String>,
 }

@@ -403,6 +403,62 @@ pub async fn download_file(
     Ok(resp)
 }
 
+/// A PDF response for a download.
+fn pdf_response(bytes: Bytes, filename: &str) -> Response {
+    let mut resp = Response::new(Body::from(bytes));
+    let h = resp.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/pdf"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&format!("attachment; filename=\"{filename}\"")) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, no-store"),
+    );
+    resp
+}
+
+/// The signed version: revision `n` of the document's PDF, exactly the bytes a signature of that
+/// revision covers (each signature's report gives its `revision`).
+#[utoipa::path(get, path = "/api/v1/documents/{id}/revisions/{n}", tag = "documents", params(("id" = i32, Path), ("n" = u32, Path, description = "revision number from 1")),
+    responses((status = 200, description = "The PDF as it was at the end of revision n", content_type = "application/pdf"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn signed_revision(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    Path((id, n)): Path<(String, String)>,
+) -> ApiResult<Response> {
+    let id = path_id("document", &id)?;
+    let n: usize = n
+        .parse()
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| Error::not_found(format!("there is no revision {n:?}")))?;
+    let (doc, bytes) = state.registry.file(id).await?;
+    let part = crate::sigverify::revision(&bytes, n)
+        .ok_or_else(|| Error::not_found(format!("document {id}'s PDF has no revision {n}")))?;
+    let part = bytes.slice(..part.len());
+    Ok(pdf_response(
+        part,
+        &format!("vanthu-{}-revision-{n}.pdf", doc.id),
+    ))
+}
+
+/// Long-term validation data of the document's latest verification: the certificates, CRLs and
+/// OCSP responses it relied on (embedded or fetched online), base64 DER, as a `/DSS` would hold them.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/ltv", tag = "documents", params(("id" = i32, Path)),
+    responses((status = 200, body = crate::registry::evidence::Ltv), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn ltv_data(
+    State(state): State<AppState>,
+    _auth: Authed<Read>,
+    Path(id): Path<String>,
+) -> ApiResult<Json<crate::registry::evidence::Ltv>> {
+    let id = path_id("document", &id)?;
+    Ok(Json(state.registry.ltv(id).await?))
+}
+
 /// Record handling: unit, handler, deadline, instruction, progress, status, reply. `null` clears a field.
 /// A resolved (`done`) document's status, deadline and resolution date change only after a reopen.
 /// Send `If-Match` with the `ETag` last read to refuse (412) a change made meanwhile by someone else.

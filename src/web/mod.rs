@@ -214,6 +214,8 @@ fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(documents::list_documents))
         .routes(routes!(documents::get_document))
         .routes(routes!(documents::download_file))
+        .routes(routes!(documents::signed_revision))
+        .routes(routes!(documents::ltv_data))
         .routes(routes!(documents::update_handling))
         .routes(routes!(documents::recall_document))
         .routes(routes!(documents::raise_secrecy))

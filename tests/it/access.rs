@@ -73,6 +73,20 @@ fn cases() -> Vec<RouteCase> {
         ),
         rc(
             "get",
+            "/api/v1/documents/1/revisions/1",
+            "/api/v1/documents/{id}/revisions/{n}",
+            R,
+            None,
+        ),
+        rc(
+            "get",
+            "/api/v1/documents/1/ltv",
+            "/api/v1/documents/{id}/ltv",
+            R,
+            None,
+        ),
+        rc(
+            "get",
             "/api/v1/documents/1/history",
             "/api/v1/documents/{id}/history",
             R,

@@ -24,7 +24,7 @@ fn opts() -> Options {
 }
 
 fn check(name: &str, data: &[u8], o: &Options) -> Status {
-    let r = std::panic::catch_unwind(|| verify(name, data, o));
+    let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| verify(name, data, o)));
     match r {
         Ok(rep) => {
             assert_eq!(rep.size, data.len() as u64);

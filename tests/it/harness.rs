@@ -34,6 +34,8 @@ pub struct TestApp {
     pub exports: Arc<tokio::sync::Semaphore>,
     /// The server's state (gates, caches).
     pub state: AppState,
+    /// The database URL.
+    pub db_url: String,
     pub _dir: tempfile::TempDir,
 }
 
@@ -147,8 +149,14 @@ impl TestApp {
             admin,
             exports,
             state,
+            db_url: config.database_url.clone(),
             _dir: dir,
         })
+    }
+
+    /// The database URL this app uses (to open a second registry on it).
+    pub fn registry_url(&self) -> String {
+        self.db_url.clone()
     }
 
     pub fn url(&self, path: &str) -> String {
