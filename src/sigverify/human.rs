@@ -113,6 +113,25 @@ pub fn render(r: &Report, lang: Lang) -> String {
             };
             out.push_str(&format!("    - {}: {msg}\n", p.code));
         }
+        for w in &s.warnings {
+            out.push_str(&format!(
+                "    ! {}: {}\n",
+                if vi { "Lưu ý" } else { "Warning" },
+                if vi { &w.message_vi } else { &w.message }
+            ));
+        }
+        if let Some(n) = s.revision
+            && s.coverage == Coverage::EntireRevision
+        {
+            out.push_str(&format!(
+                "    {} {n}: vanthu verify --extract-revision {n} OUT FILE\n",
+                if vi {
+                    "Bản đã ký là phiên bản"
+                } else {
+                    "What was signed is revision"
+                }
+            ));
+        }
     }
     if !r.signatures.is_empty() {
         let (p, o) = (r.decree30.person, r.decree30.organisation);
