@@ -1085,11 +1085,7 @@ impl Registry {
 
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
-        let current = documents::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
-        check_version(&current, expected)?;
+        let current = for_write(&txn, id, expected).await?;
         if current.status == Status::Recalled.as_str() {
             return Err(Error::conflict(
                 "recalled",
@@ -1189,9 +1185,7 @@ impl Registry {
             am.resolved_on = Set(resolved);
             changes.insert("resolved_on".into(), json!(resolved));
         }
-        am.updated_at = Set(now);
-        am.version = Set(current.version + 1);
-        super::search::refresh(&mut am)?;
+        stamp(&mut am, current.version, now)?;
         crate::compliance::rollup::apply(&txn, id, -1).await?;
         am.update(&txn).await?;
         crate::compliance::rollup::apply(&txn, id, 1).await?;
@@ -1226,11 +1220,7 @@ impl Registry {
         let reason = f.required_text("reason", 2000)?;
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
-        let current = documents::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
-        check_version(&current, expected)?;
+        let current = for_write(&txn, id, expected).await?;
         if current.status == Status::Recalled.as_str() {
             return Err(Error::conflict(
                 "already_recalled",
@@ -1244,9 +1234,7 @@ impl Registry {
         am.status = Set(Status::Recalled.as_str().into());
         am.recall_reason = Set(Some(reason.clone()));
         am.recalled_at = Set(Some(now));
-        am.updated_at = Set(now);
-        am.version = Set(version + 1);
-        super::search::refresh(&mut am)?;
+        stamp(&mut am, version, now)?;
         // A recalled document counts nowhere.
         crate::compliance::rollup::apply(&txn, id, -1).await?;
         am.update(&txn).await?;
@@ -1263,6 +1251,33 @@ impl Registry {
         .await?;
         self.get(id).await
     }
+}
+
+/// Document `id` read in `txn` for a write: it exists and is at the
+/// `expected` version (`If-Match`), when one is given.
+pub(crate) async fn for_write<C: ConnectionTrait>(
+    txn: &C,
+    id: i32,
+    expected: Option<i32>,
+) -> Result<documents::Model> {
+    let current = documents::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
+    check_version(&current, expected)?;
+    Ok(current)
+}
+
+/// Finish a change to a document row: the time, the next version and the
+/// search texts recomputed from its new values.
+pub(crate) fn stamp(
+    am: &mut documents::ActiveModel,
+    version: i32,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    am.updated_at = Set(now);
+    am.version = Set(version + 1);
+    super::search::refresh(am)
 }
 
 /// Refuse a write based on an older version of the document (`If-Match`).

@@ -3,10 +3,10 @@
 //! withdrawn by a content-free entry) and reopening a resolved document.
 //! Both need a reason and are audited.
 
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::{Value, json};
 
-use super::documents::{DocumentView, check_version};
+use super::documents::{DocumentView, for_write, stamp};
 use super::error::{Error, Result};
 use super::fields::Fields;
 use super::types::{Secrecy, Status};
@@ -31,11 +31,7 @@ impl Registry {
         let reason = f.required_text("reason", 2000)?;
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
-        let current = documents::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
-        check_version(&current, expected)?;
+        let current = for_write(&txn, id, expected).await?;
         let from = Secrecy::parse(&current.secrecy)
             .ok_or_else(|| Error::Internal(format!("stored secrecy {:?}", current.secrecy)))?;
         if to.rank() <= from.rank() {
@@ -58,9 +54,7 @@ impl Registry {
         let mut am: documents::ActiveModel = current.into();
         am.secrecy = Set(to.as_str().into());
         am.is_public = Set(false);
-        am.updated_at = Set(now);
-        am.version = Set(version + 1);
-        super::search::refresh(&mut am)?;
+        stamp(&mut am, version, now)?;
         am.update(&txn).await?;
         crate::compliance::rollup::apply(&txn, id, 1).await?;
         let withdrawn = crate::public::log::withdraw(&txn, id, now).await?;
@@ -90,11 +84,7 @@ impl Registry {
         let reason = f.required_text("reason", 2000)?;
         let now = audit::micros(self.clock.now());
         let txn = crate::db::begin_write(&self.db).await?;
-        let current = documents::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| Error::not_found(format!("there is no document {id}")))?;
-        check_version(&current, expected)?;
+        let current = for_write(&txn, id, expected).await?;
         if current.status != Status::Done.as_str() {
             return Err(Error::conflict(
                 "not_done",
@@ -111,9 +101,7 @@ impl Registry {
         let mut am: documents::ActiveModel = current.into();
         am.status = Set(Status::InProgress.as_str().into());
         am.resolved_on = Set(None);
-        am.updated_at = Set(now);
-        am.version = Set(version + 1);
-        super::search::refresh(&mut am)?;
+        stamp(&mut am, version, now)?;
         am.update(&txn).await?;
         crate::compliance::rollup::apply(&txn, id, 1).await?;
         let view = self.get_in(&txn, id).await?;

@@ -344,6 +344,18 @@ pub fn if_match(headers: &axum::http::HeaderMap) -> Result<Option<i32>, Error> {
         .ok_or_else(stale)
 }
 
+/// The common steps of a document write: the id from the path, `If-Match`,
+/// the domain call, the answer with its `ETag`.
+async fn write_document(
+    id: &str,
+    headers: &axum::http::HeaderMap,
+    call: impl AsyncFnOnce(i32, Option<i32>) -> Result<DocumentView, Error>,
+) -> ApiResult<Response> {
+    let id = path_id("document", id)?;
+    let expected = if_match(headers)?;
+    Ok(with_etag(call(id, expected).await?))
+}
+
 /// A document as JSON with its `ETag`.
 fn with_etag(d: DocumentView) -> Response {
     let v = d.version;
@@ -472,14 +484,13 @@ pub async fn update_handling(
     headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let id = path_id("document", &id)?;
-    let expected = if_match(&headers)?;
-    Ok(with_etag(
+    write_document(&id, &headers, async |id, expected| {
         state
             .registry
             .update_handling(id, &body, expected, &auth.user.name)
-            .await?,
-    ))
+            .await
+    })
+    .await
 }
 
 /// Recall a document with a reason (Decree 30 Art. 18); it is kept, never deleted.
@@ -493,14 +504,13 @@ pub async fn recall_document(
     headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let id = path_id("document", &id)?;
-    let expected = if_match(&headers)?;
-    Ok(with_etag(
+    write_document(&id, &headers, async |id, expected| {
         state
             .registry
             .recall(id, &body, expected, &auth.user.name)
-            .await?,
-    ))
+            .await
+    })
+    .await
 }
 
 /// Raise a document's secrecy (`{"secrecy": "mat", "reason": "…"}`): it leaves every public
@@ -516,14 +526,13 @@ pub async fn raise_secrecy(
     headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let id = path_id("document", &id)?;
-    let expected = if_match(&headers)?;
-    Ok(with_etag(
+    write_document(&id, &headers, async |id, expected| {
         state
             .registry
             .raise_secrecy(id, &body, expected, &auth.user.name)
-            .await?,
-    ))
+            .await
+    })
+    .await
 }
 
 /// Reopen a resolved document (`{"reason": "…"}`): back to in progress, the resolution date
@@ -538,14 +547,13 @@ pub async fn reopen_document(
     headers: axum::http::HeaderMap,
     JsonBody(body): JsonBody,
 ) -> ApiResult<Response> {
-    let id = path_id("document", &id)?;
-    let expected = if_match(&headers)?;
-    Ok(with_etag(
+    write_document(&id, &headers, async |id, expected| {
         state
             .registry
             .reopen(id, &body, expected, &auth.user.name)
-            .await?,
-    ))
+            .await
+    })
+    .await
 }
 
 /// The audit history of a document, oldest first.

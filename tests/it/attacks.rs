@@ -8,24 +8,12 @@
 use std::path::Path;
 
 use vanthu::sigverify::report::Status;
-use vanthu::sigverify::{Options, Policy, TrustStore, verify};
+use vanthu::sigverify::verify;
 
 #[test]
 fn attacks_are_rejected_and_honest_updates_accepted() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut trust = TrustStore::empty();
-    trust
-        .add_anchors(&root.join("certs-test/root/root.cert.pem"))
-        .expect("root");
-    trust
-        .add_crls(&root.join("certs-test/intermediate/crl.der"))
-        .expect("crl");
-    let opts = Options {
-        trust,
-        at: Some("2025-06-01T00:00:00Z".parse().expect("time")),
-        policy: Policy::default(),
-        ..Default::default()
-    };
+    let opts = crate::fixtures::test_options();
     let dir = root.join("tests/fixtures/attacks");
     let table = std::fs::read_to_string(dir.join("expected.tsv")).expect("expected.tsv");
     let mut failures = Vec::new();

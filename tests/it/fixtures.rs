@@ -27,7 +27,8 @@ fn word<T: serde::Serialize>(v: &T) -> String {
         .unwrap_or_default()
 }
 
-fn test_options() -> Options {
+/// The test PKI's root and CRL, at 2025-06-01 (the fixtures' conditions).
+pub fn test_options() -> Options {
     let mut trust = TrustStore::empty();
     trust
         .add_anchors(&root().join("certs-test/root/root.cert.pem"))

@@ -15,19 +15,7 @@ use vanthu::sigverify::{Options, Policy, TrustStore, verify};
 #[test]
 fn honest_updates_are_valid_and_attacks_are_not() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut trust = TrustStore::empty();
-    trust
-        .add_anchors(&root.join("certs-test/root/root.cert.pem"))
-        .expect("root");
-    trust
-        .add_crls(&root.join("certs-test/intermediate/crl.der"))
-        .expect("crl");
-    let opts = Options {
-        trust,
-        at: Some("2025-06-01T00:00:00Z".parse().expect("time")),
-        policy: Policy::default(),
-        ..Default::default()
-    };
+    let opts = crate::fixtures::test_options();
     let dir = root.join("tests/fixtures/updates");
     let table = std::fs::read_to_string(dir.join("expected.tsv")).expect("expected.tsv");
     let mut failures = Vec::new();
