@@ -291,7 +291,7 @@ pub fn run(opts: &BenchOptions) -> anyhow::Result<String> {
     Ok(md)
 }
 
-/// The hostile-file benchmark: each file of [`crate::hostile::all`] is
+/// The hostile-file benchmark: each file of [`crate::sigverify::hostile::all`] is
 /// verified in its own process, timed (median of `runs`) and its peak
 /// memory read, against an honest signed PDF of the same size measured the
 /// same way in the same run.
@@ -329,7 +329,7 @@ pub fn run_hostile(runs: usize, dir: Option<&Path>) -> anyhow::Result<String> {
         runs
     );
     md.push_str("| hostile file | what it does | size | time | × honest | peak memory | × honest | report |\n|---|---|---|---|---|---|---|---|\n");
-    for h in crate::hostile::all() {
+    for h in crate::sigverify::hostile::all() {
         let hp = dir.join(format!("{}.pdf", h.name));
         std::fs::write(&hp, &h.bytes)?;
         let honest = dir.join(format!("{}-honest.pdf", h.name));

@@ -12,16 +12,18 @@ pub mod config;
 pub mod db;
 pub mod demo;
 pub mod entity;
-pub mod hostile;
 pub mod online;
 pub mod public;
 pub mod registry;
 pub mod seed;
 pub mod sign;
-pub mod sigverify;
 pub mod store;
 pub mod text;
-pub mod tlog;
+
+/// The signature verifier (the `vanthu-sigverify` crate).
+pub use sigverify;
+/// The transparency-log library (the `vanthu-tlog` crate).
+pub use tlog;
 pub mod web;
 
 pub use config::Config;

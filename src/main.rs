@@ -405,7 +405,7 @@ fn extract_revision(files: &[std::path::PathBuf], x: &[String]) -> anyhow::Resul
         anyhow::anyhow!(
             "{} has {} revision(s); there is no revision {n}",
             file.display(),
-            vanthu::sigverify::pdf::revision_ends(&data).len()
+            vanthu::sigverify::revision_ends(&data).len()
         )
     })?;
     let tmp = std::path::PathBuf::from(format!("{out}.partial"));

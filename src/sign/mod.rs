@@ -19,7 +19,7 @@ use openssl::pkey::{Id, PKey, Private};
 use openssl::sign::Signer;
 use openssl::x509::X509;
 
-use crate::sigverify::cms::oid as o;
+use crate::sigverify::oid as o;
 
 /// Hex digits reserved for `/Contents` (the CMS, its certificates and a timestamp).
 const CONTENTS_HEX: usize = 32_768;
@@ -361,9 +361,8 @@ pub fn sign(input: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec
     let c = out.len() - b_;
     let br = format!("{:<w$} {:<w$} {:<w$}", a, b_, c, w = BR_WIDTH);
     out[br_at..br_at + br.len()].copy_from_slice(br.as_bytes());
-    let digest =
-        crate::sigverify::cms::hash_parts(MessageDigest::sha256(), &[&out[..a], &out[b_..]])
-            .map_err(SignError::Invalid)?;
+    let digest = crate::sigverify::hash_parts(MessageDigest::sha256(), &[&out[..a], &out[b_..]])
+        .map_err(SignError::Invalid)?;
     let cms = build_cms(&digest, creds, opts)?;
     let hex = hex::encode_upper(&cms);
     if hex.len() > CONTENTS_HEX {

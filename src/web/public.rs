@@ -44,74 +44,17 @@ pub async fn vkey(State(s): State<AppState>) -> ApiResult<Response> {
     Ok(text(format!("{}\n", s.log.vkey()?), "public, max-age=3600"))
 }
 
-/// Parse `N` written in three-digit groups (`x001/x234/067`), with an optional `.p/W`.
-fn parse_index(parts: &[&str]) -> Option<(u64, u64)> {
-    let (last, rest) = parts.split_last()?;
-    let mut n: u64 = 0;
-    for g in rest {
-        let d = g.strip_prefix('x')?;
-        if d.len() != 3 || !d.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        n = n.checked_mul(1000)?.checked_add(d.parse().ok()?)?;
-    }
-    let (digits, width) = match last.split_once(".p") {
-        None => (*last, 256),
-        Some(_) => return None,
-    };
-    if digits.len() != 3 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    Some((
-        n.checked_mul(1000)?.checked_add(digits.parse().ok()?)?,
-        width,
-    ))
-}
-
-/// Split `…/NNN.p/W` into index parts and width.
-fn parse_tile_index(path: &str) -> Option<(u64, u64)> {
-    let parts: Vec<&str> = path.split('/').collect();
-    if let Some(pos) = parts.iter().position(|p| p.ends_with(".p")) {
-        if pos + 2 != parts.len() {
-            return None;
-        }
-        let w: u64 = parts[pos + 1]
-            .parse()
-            .ok()
-            .filter(|w| (1..256).contains(w))?;
-        if parts[pos + 1].starts_with('0') {
-            return None;
-        }
-        let mut idx = parts[..pos + 1].to_vec();
-        let last = idx.pop()?.strip_suffix(".p")?;
-        idx.push(last);
-        let (n, _) = parse_index(&idx)?;
-        return Some((n, w));
-    }
-    parse_index(&parts)
-}
-
 /// `GET /log/tile/{*path}`: hash tiles `L/N[.p/W]` and entry bundles `entries/N[.p/W]`.
 #[utoipa::path(get, path = "/log/tile/{path}", tag = "public", security(()),
     params(("path" = String, Path, description = "L/N[.p/W] for a hash tile, entries/N[.p/W] for an entry bundle (C2SP tlog-tiles; N in x-prefixed three-digit groups)")),
     responses((status = 200, description = "the tile, application/octet-stream; full tiles are immutable"), (status = 404, body = ErrorBody)))]
 pub async fn tile(State(s): State<AppState>, Path(path): Path<String>) -> ApiResult<Response> {
     let not_found = || Error::not_found("no such tile");
-    let (kind, rest) = path.split_once('/').ok_or_else(not_found)?;
-    let (n, w) = parse_tile_index(rest).ok_or_else(not_found)?;
-    // Tile N covers entries from N·256: beyond any log this server can hold.
-    if n > MAX_TILE {
-        return Err(not_found().into());
-    }
-    let body = if kind == "entries" {
-        s.log.entries(n, w).await?
-    } else {
-        let level: u8 = kind
-            .parse()
-            .ok()
-            .filter(|l: &u8| *l < 8)
-            .ok_or_else(not_found)?;
-        s.log.tile(level, n, w).await?
+    let (body, w) = match crate::tlog::parse_path(&path).ok_or_else(not_found)? {
+        crate::tlog::TilePath::Entries { n, width } => (s.log.entries(n, width).await?, width),
+        crate::tlog::TilePath::Hash { level, n, width } => {
+            (s.log.tile(level, n, width).await?, width)
+        }
     };
     let body = body.ok_or_else(not_found)?;
     let mut r = (StatusCode::OK, body).into_response();
@@ -190,9 +133,6 @@ pub async fn receipt(State(s): State<AppState>, Path(id): Path<String>) -> ApiRe
         "no-cache",
     ))
 }
-
-/// The largest tile index served (entry indices stay far below 2⁶³).
-const MAX_TILE: u64 = 1 << 40;
 
 /// The site's absolute URL without a trailing slash: the configured public
 /// URL, never the request's `Host` header (a shared cache would keep links

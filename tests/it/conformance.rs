@@ -248,7 +248,7 @@ fn vn_real_corpus() {
         .trust
         .anchors
         .iter()
-        .map(|a| vanthu::sigverify::chain::subject_line(a))
+        .map(|a| vanthu::sigverify::subject_line(a))
         .collect();
     let mut rows = Vec::new();
     let mut failures = Vec::new();

@@ -261,7 +261,7 @@ async fn a_client_that_hangs_up_cancels_its_verification() {
         .await
         .expect("app");
     // A file whose verification takes a while (it spends the lookup budget).
-    let h = vanthu::hostile::objstm_shared_offsets(20_000, 5_000);
+    let h = vanthu::sigverify::hostile::objstm_shared_offsets(20_000, 5_000);
     let mut s = raw(&app).await;
     let head = format!(
         "POST /api/v1/verify HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {}\r\nContent-Type: application/pdf\r\nContent-Length: {}\r\n\r\n",

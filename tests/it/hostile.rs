@@ -1,11 +1,11 @@
-//! Hostile PDFs (`vanthu::hostile`) against the verifier's budget: each
+//! Hostile PDFs (`vanthu::sigverify::hostile`) against the verifier's budget: each
 //! gives a report (never a crash), is not called valid, and stays within a
 //! memory bound measured in a separate `vanthu verify` process.
 
 use std::process::Command;
 
-use vanthu::hostile;
 use vanthu::sigverify::budget::{Cancel, Limits};
+use vanthu::sigverify::hostile;
 use vanthu::sigverify::report::Status;
 use vanthu::sigverify::{Options, verify};
 

@@ -5,6 +5,7 @@ mod harness;
 
 mod abuse;
 mod access;
+mod architecture;
 mod atomicity;
 mod attacks;
 mod audit;
@@ -24,6 +25,5 @@ mod public_api;
 mod revocation;
 mod seed;
 mod signing;
-mod tlog_vectors;
 mod translog;
 mod updates;

@@ -6,9 +6,9 @@
 //! widget added or filled after signing lies over signed text, never to
 //! render.
 
-use crate::sigverify::lex;
-use crate::sigverify::obj::{self, Dict, Obj};
-use crate::sigverify::xref::Doc;
+use crate::lex;
+use crate::obj::{self, Dict, Obj};
+use crate::xref::Doc;
 
 /// A rectangle in user space.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -467,7 +467,7 @@ mod tests {
     use super::*;
 
     fn doc_marks(content: &[u8]) -> Vec<Mark> {
-        let pdf = crate::demo::simple_pdf(&["x".into()]).expect("pdf");
+        let pdf = crate::hostile::tiny_pdf();
         let bytes = pdf.as_slice();
         let doc = Doc::open(&bytes).expect("open");
         marks(&doc, content, &Dict::default(), Matrix::IDENTITY)

@@ -10,15 +10,15 @@ use std::path::{Path, PathBuf};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD as B64;
 use serde_json::Value;
-use vanthu::tlog::Hash;
-use vanthu::tlog::checkpoint::Checkpoint;
-use vanthu::tlog::merkle::{self, LeafHashes};
-use vanthu::tlog::note::{self, SignerKey, VerifierKey};
-use vanthu::tlog::receipt::Receipt;
-use vanthu::tlog::tiles;
+use tlog::Hash;
+use tlog::checkpoint::Checkpoint;
+use tlog::merkle::{self, LeafHashes};
+use tlog::note::{self, SignerKey, VerifierKey};
+use tlog::receipt::Receipt;
+use tlog::tiles;
 
 fn dir() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/tlog/vectors");
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/tlog/vectors");
     if p.is_dir() {
         Some(p)
     } else {

@@ -3,7 +3,8 @@
 //! naive reader spend memory or time out of all proportion to its size
 //! (object-stream header duplication, shared offsets, deep nesting, huge
 //! counts, decompression bombs, reference cycles). None is a valid PDF in
-//! spirit; all are syntactically plausible enough to be read.
+//! spirit; all are syntactically plausible enough to be read. Also a tiny
+//! honest PDF for tests.
 
 use std::io::Write;
 
@@ -229,6 +230,23 @@ pub fn huge_counts() -> Hostile {
         what: "a cross-reference table announcing ten million entries, chained to itself",
         bytes: out,
     }
+}
+
+/// A small well-formed one-page PDF with a line of Helvetica text (a base
+/// for tests and for the generators' signed variants).
+pub fn tiny_pdf() -> Vec<u8> {
+    let content = b"BT /F1 12 Tf 56 780 Td (vanthu) Tj ET";
+    let page = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>".to_vec();
+    classic(
+        &[
+            b"<< /Type /Catalog /Pages 2 0 R >>".to_vec(),
+            PAGES.to_vec(),
+            page,
+            stream("", content),
+            b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_vec(),
+        ],
+        &[],
+    )
 }
 
 /// Every generator with parameters that overwhelm a naive reader while

@@ -35,12 +35,6 @@ pub struct SigDict {
     pub contents: Option<Vec<u8>>,
     /// `/M` as written.
     pub m: Option<String>,
-    /// `/Reason`.
-    pub reason: Option<String>,
-    /// `/Location`.
-    pub location: Option<String>,
-    /// `/Name`.
-    pub name: Option<String>,
     /// DocMDP permission `/P` (1–3) of a certification signature.
     pub docmdp_p: Option<i64>,
     /// FieldMDP lock: the fields this signature forbids changing.
@@ -405,9 +399,6 @@ fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
             byte_range,
             contents,
             m: w.string(&sd, b"M"),
-            reason: w.string(&sd, b"Reason"),
-            location: w.string(&sd, b"Location"),
-            name: w.string(&sd, b"Name"),
             docmdp_p,
             lock,
             lock_p,

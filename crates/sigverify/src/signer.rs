@@ -126,10 +126,10 @@ pub fn classify(
     let Some(cn) = cn else {
         return SignerRole::Person;
     };
-    if o.is_some_and(|o| crate::text::fold(o) == crate::text::fold(cn)) {
+    if o.is_some_and(|o| vntext::fold(o) == vntext::fold(cn)) {
         return SignerRole::Organisation;
     }
-    let f = crate::text::fold(cn);
+    let f = vntext::fold(cn);
     const AGENCY: &[&str] = &[
         "so ",
         "uy ban",

@@ -14,31 +14,31 @@ use super::cms;
 pub const VIETNAM_ROOTS: &[(&str, &str)] = &[
     (
         "vgca-root-g2.pem",
-        include_str!("../../trust/vn/vgca-root-g2.pem"),
+        include_str!("../trust/vn/vgca-root-g2.pem"),
     ),
     (
         "vgca-ca-co-quan-nha-nuoc-g2.pem",
-        include_str!("../../trust/vn/vgca-ca-co-quan-nha-nuoc-g2.pem"),
+        include_str!("../trust/vn/vgca-ca-co-quan-nha-nuoc-g2.pem"),
     ),
     (
         "neac-vietnam-national-root-ca.pem",
-        include_str!("../../trust/vn/neac-vietnam-national-root-ca.pem"),
+        include_str!("../trust/vn/neac-vietnam-national-root-ca.pem"),
     ),
     (
         "neac-vietnam-national-root-ca-g3.pem",
-        include_str!("../../trust/vn/neac-vietnam-national-root-ca-g3.pem"),
+        include_str!("../trust/vn/neac-vietnam-national-root-ca-g3.pem"),
     ),
     (
         "mic-national-root-ca-legacy-sha1.pem",
-        include_str!("../../trust/vn/mic-national-root-ca-legacy-sha1.pem"),
+        include_str!("../trust/vn/mic-national-root-ca-legacy-sha1.pem"),
     ),
     (
         "vgca-root-g1.pem",
-        include_str!("../../trust/vn/vgca-root-g1.pem"),
+        include_str!("../trust/vn/vgca-root-g1.pem"),
     ),
     (
         "vgca-ca-chinh-phu-g1.pem",
-        include_str!("../../trust/vn/vgca-ca-chinh-phu-g1.pem"),
+        include_str!("../trust/vn/vgca-ca-chinh-phu-g1.pem"),
     ),
 ];
 

@@ -7,9 +7,9 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use super::geometry::Rect;
-use crate::sigverify::obj::{Dict, Obj};
-use crate::sigverify::pdf::text;
-use crate::sigverify::xref::Doc;
+use crate::obj::{Dict, Obj};
+use crate::pdf::text;
+use crate::xref::Doc;
 
 /// Most pages compared.
 const MAX_PAGES: usize = 20_000;
@@ -18,8 +18,6 @@ const MAX_FIELDS: usize = 20_000;
 
 /// One page of a revision.
 pub struct Page {
-    /// The page dictionary's object id, when indirect.
-    pub id: Option<(u32, u16)>,
     /// The page dictionary.
     pub dict: Dict,
     /// Its attributes with inheritance resolved: Resources, MediaBox, CropBox, Rotate.
@@ -44,15 +42,11 @@ pub fn pages(d: &Doc<'_>) -> Vec<Page> {
         if out.len() >= MAX_PAGES || depth > 64 {
             break;
         }
-        let id = match o {
-            Obj::Ref(n, g) => {
-                if !seen.insert((n, g)) {
-                    continue;
-                }
-                Some((n, g))
-            }
-            _ => None,
-        };
+        if let Obj::Ref(n, g) = o
+            && !seen.insert((n, g))
+        {
+            continue;
+        }
         let Ok(Obj::Dict(dict)) = d.resolve(&o) else {
             continue;
         };
@@ -80,7 +74,6 @@ pub fn pages(d: &Doc<'_>) -> Vec<Page> {
             _ => Vec::new(),
         };
         out.push(Page {
-            id,
             dict,
             inherited: here,
             content,
@@ -120,8 +113,8 @@ pub fn names_used(content: &[u8]) -> BTreeSet<Vec<u8>> {
                 let s = i + 1;
                 let mut e = s;
                 while e < content.len()
-                    && !crate::sigverify::lex::is_ws(content[e])
-                    && !crate::sigverify::lex::is_delim(content[e])
+                    && !crate::lex::is_ws(content[e])
+                    && !crate::lex::is_delim(content[e])
                 {
                     e += 1;
                 }
@@ -408,7 +401,7 @@ pub fn fields(d: &Doc<'_>) -> HashMap<String, Field> {
 /// Who refers to whom in a revision: target → referring object numbers
 /// (0 for the trailer). None when the document is too large to index.
 pub fn referrers(d: &Doc<'_>) -> Option<HashMap<(u32, u16), Vec<u32>>> {
-    use crate::sigverify::xref::Entry;
+    use crate::xref::Entry;
     const MAX: usize = 200_000;
     if d.map.len() > MAX {
         return None;

@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use std::io::Read;
 use std::rc::Rc;
 
-use super::budget::{Budget, Exhausted, Limits};
+use super::budget::{Budget, Exhausted};
 use super::lex::{self, is_ws};
 use super::obj::{self, Dict, Obj};
 use super::source::Source;
@@ -159,12 +159,8 @@ fn indirect(w: &[u8], base: u64) -> Result<((u32, u16), Obj), obj::ParseError> {
     }
 }
 
-/// Decode Flate data, optionally with a PNG predictor, to at most `max` bytes.
-pub fn decode(data: &[u8], dict: &Dict, max: usize) -> Result<Vec<u8>, String> {
-    decode_with(data, dict, max, None)
-}
-
-/// [`decode`], drawing the decompressed bytes from `budget`.
+/// Decode Flate data, optionally with a PNG predictor, to at most `max`
+/// bytes, drawing the decompressed bytes from `budget`.
 fn decode_with(
     data: &[u8],
     dict: &Dict,
@@ -301,8 +297,12 @@ fn startxref(src: &dyn Source) -> R<u64> {
 impl<'s> Doc<'s> {
     /// Open a document under the default limits; rebuild the
     /// cross-reference data by scanning when it is damaged.
+    #[cfg(test)]
     pub fn open(src: &'s dyn Source) -> R<Doc<'s>> {
-        Self::open_with(src, Rc::new(Budget::new(Limits::default(), None)))
+        Self::open_with(
+            src,
+            Rc::new(Budget::new(super::budget::Limits::default(), None)),
+        )
     }
 
     /// Open a document, every step drawing from `budget`.
@@ -814,7 +814,7 @@ mod tests {
 
     #[test]
     fn reads_a_small_classic_file() {
-        let pdf = crate::demo::simple_pdf(&["x".into()]).expect("pdf");
+        let pdf = crate::hostile::tiny_pdf();
         let bytes = pdf.as_slice();
         let doc = Doc::open(&bytes).expect("open");
         assert!(doc.repaired.is_none());
@@ -824,7 +824,7 @@ mod tests {
 
     #[test]
     fn repairs_a_broken_startxref() {
-        let mut pdf = crate::demo::simple_pdf(&["x".into()]).expect("pdf");
+        let mut pdf = crate::hostile::tiny_pdf();
         let at = pdf
             .windows(9)
             .rposition(|w| w == b"startxref")

@@ -14,8 +14,8 @@ use std::collections::HashMap;
 
 use openssl::sha::Sha256;
 
-use crate::sigverify::obj::{Dict, Obj};
-use crate::sigverify::xref::{Doc, Entry};
+use crate::obj::{Dict, Obj};
+use crate::xref::{Doc, Entry};
 
 /// A fingerprint.
 pub type Print = [u8; 32];
@@ -183,8 +183,8 @@ mod tests {
     use super::*;
 
     fn print_of(src: &[u8]) -> Print {
-        let (o, _) = crate::sigverify::obj::parse(src, 0, 0, 0).expect("parse");
-        let pdf = crate::demo::simple_pdf(&["x".into()]).expect("pdf");
+        let (o, _) = crate::obj::parse(src, 0, 0, 0).expect("parse");
+        let pdf = crate::hostile::tiny_pdf();
         let bytes = pdf.as_slice();
         let doc = Doc::open(&bytes).expect("open");
         Canon::new(&doc, None, &[]).print(&o)

@@ -197,7 +197,7 @@ pub fn pass(src: &dyn Source, jobs: &[Job]) -> io::Result<PassResult> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::sigverify::cms::digest_for;
+    use crate::cms::digest_for;
 
     #[test]
     fn matches_plain_hashing_threaded_or_not() {

@@ -1,49 +1,59 @@
-//! The signature verifier: a pure, synchronous library (no database, HTTP
-//! or async runtime). [`verify`] takes a file's bytes and returns a
-//! [`report::Report`], the contract of DESIGN.md "Verification report".
+//! The signature verifier: a pure, synchronous library — no database, no
+//! HTTP server, no async runtime (Cargo enforces it: this crate depends on
+//! none). [`verify`] takes a file's bytes and returns a [`report::Report`],
+//! the contract of DESIGN.md "Verification report"; [`verify_with_evidence`]
+//! also says what the verdict relied on.
 //!
 //! Checked: the byte range and its gap (coverage and the universal-forgery
 //! variants), the CMS structure, the message digest, the signature value,
 //! ESS signing-certificate attributes, algorithm strength, the certificate
 //! path to a trust anchor at the best proven time, the signer's key usage,
-//! revocation from CRLs and OCSP responses at hand (offline), RFC 3161
-//! signature and document timestamps. Not checked yet: what changed in
-//! revisions after a signature (reported as `modifications: other` and never
-//! `valid`), revocation of CA certificates, fetching revocation data online,
-//! and signature policies.
+//! revocation of the signer, the CAs in its path and the TSA (from data at
+//! hand, and online through a caller-given [`revocation::Fetch`]), RFC 3161
+//! signature and document timestamps, and what changed in later revisions,
+//! judged by its effect (see the `diff` module). Not checked: signature
+//! policies; encrypted PDFs.
+#![forbid(unsafe_code)]
 
 pub mod asn1;
 pub mod budget;
-pub mod chain;
-pub mod cms;
-pub mod coverage;
-pub mod diff;
-pub mod digest;
+mod chain;
+mod cms;
+mod coverage;
+mod diff;
+mod digest;
+pub mod hostile;
 pub mod human;
-pub mod lex;
-pub mod obj;
-pub mod pdf;
+mod lex;
+mod obj;
+mod pdf;
 pub mod report;
 pub mod revocation;
-pub mod signer;
-pub mod source;
-pub mod trust;
-pub mod xref;
+mod signer;
+mod source;
+mod trust;
+mod xref;
+
+pub use self::budget::{Cancel, Limits};
+pub use self::chain::subject_line;
+pub use self::cms::{hash_parts, oid};
+pub use self::pdf::revision_ends;
+pub use self::revocation::{Evidence, Fetch};
+pub use self::signer::classify;
+pub use self::source::{FileSource, Source};
+pub use self::trust::{TrustStore, VIETNAM_ROOTS, fingerprint};
 
 use chrono::{DateTime, SecondsFormat, Utc};
 use openssl::x509::{X509, X509Crl};
 
 use self::chain::RevStatus;
-use self::cms::{SigCheck, SignedData, oid};
+use self::cms::{SigCheck, SignedData};
 use self::pdf::{Parsed, SigDict};
 use self::report::{
     Coverage, Decree30, Indication, Kind, Modifications, Problem, Report, Revocation,
     SignatureReport, SignerRole, Status, SubIndication, Timestamp,
 };
-pub use self::signer::classify;
 use self::signer::{describe_signer, find_signer_cert};
-pub use self::source::Source;
-pub use self::trust::TrustStore;
 
 /// Choices a verification may make differently.
 #[derive(Debug, Clone)]

@@ -116,3 +116,114 @@ pub fn root_from_leaf_hashes(leaves: &[Hash]) -> Hash {
     }
     mth(leaves)
 }
+
+/// A tile's address, as C2SP tlog-tiles spells it below `tile/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TilePath {
+    /// A hash tile `L/N[.p/W]`.
+    Hash {
+        /// Level (0 for leaf hashes).
+        level: u8,
+        /// Tile index.
+        n: u64,
+        /// Width (256 for a full tile).
+        width: u64,
+    },
+    /// An entry bundle `entries/N[.p/W]`.
+    Entries {
+        /// Tile index.
+        n: u64,
+        /// Width (256 for a full bundle).
+        width: u64,
+    },
+}
+
+/// The largest tile index accepted: entry indices (N·256) stay far below 2⁶³.
+pub const MAX_TILE_INDEX: u64 = 1 << 40;
+
+/// Parse `N` written in three-digit groups (`x001/x234/067`).
+fn parse_index(parts: &[&str]) -> Option<u64> {
+    let (last, rest) = parts.split_last()?;
+    let mut n: u64 = 0;
+    for g in rest {
+        let d = g.strip_prefix('x')?;
+        if d.len() != 3 || !d.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        n = n.checked_mul(1000)?.checked_add(d.parse().ok()?)?;
+    }
+    if last.len() != 3 || !last.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    n.checked_mul(1000)?.checked_add(last.parse().ok()?)
+}
+
+/// Split `…/NNN[.p/W]` into the index and the width.
+fn parse_index_width(path: &str) -> Option<(u64, u64)> {
+    let parts: Vec<&str> = path.split('/').collect();
+    if let Some(pos) = parts.iter().position(|p| p.ends_with(".p")) {
+        if pos + 2 != parts.len() || parts[pos + 1].starts_with('0') {
+            return None;
+        }
+        let w: u64 = parts[pos + 1]
+            .parse()
+            .ok()
+            .filter(|w| (1..TILE_WIDTH).contains(w))?;
+        let mut idx = parts[..pos + 1].to_vec();
+        let last = idx.pop()?.strip_suffix(".p")?;
+        idx.push(last);
+        return Some((parse_index(&idx)?, w));
+    }
+    Some((parse_index(&parts)?, TILE_WIDTH))
+}
+
+/// Parse a tile path below `tile/` (`0/x001/234`, `entries/005.p/7`);
+/// None for anything not spelled as C2SP tlog-tiles says, or beyond
+/// [`MAX_TILE_INDEX`].
+pub fn parse_path(path: &str) -> Option<TilePath> {
+    let (kind, rest) = path.split_once('/')?;
+    let (n, width) = parse_index_width(rest)?;
+    if n > MAX_TILE_INDEX {
+        return None;
+    }
+    if kind == "entries" {
+        return Some(TilePath::Entries { n, width });
+    }
+    let level: u8 = kind.parse().ok().filter(|l: &u8| *l < 8)?;
+    if kind.len() > 1 && kind.starts_with('0') {
+        return None;
+    }
+    Some(TilePath::Hash { level, n, width })
+}
+
+#[cfg(test)]
+mod path_tests {
+    use super::*;
+
+    #[test]
+    fn tile_paths_parse_as_c2sp_spells_them() {
+        assert_eq!(
+            parse_path("0/x001/234"),
+            Some(TilePath::Hash {
+                level: 0,
+                n: 1234,
+                width: 256
+            })
+        );
+        assert_eq!(
+            parse_path("entries/005.p/7"),
+            Some(TilePath::Entries { n: 5, width: 7 })
+        );
+        for bad in [
+            "0/x072/x057/x594/x037/x927/936",
+            "8/000",
+            "0/5",
+            "0/000.p/256",
+            "0/000.p/07",
+            "00/000",
+            "x/000",
+        ] {
+            assert_eq!(parse_path(bad), None, "{bad}");
+        }
+    }
+}

@@ -4,11 +4,18 @@
 //! and tlog-proof receipts. No database, HTTP or async runtime: the product
 //! stores hashes and serves tiles on top of this.
 
+#![forbid(unsafe_code)]
+
 pub mod checkpoint;
 pub mod merkle;
 pub mod note;
 pub mod receipt;
 pub mod tiles;
+
+pub use checkpoint::Checkpoint;
+pub use note::{SignerKey, VerifierKey};
+pub use receipt::Receipt;
+pub use tiles::{TilePath, parse_path};
 
 /// A SHA-256 hash.
 pub type Hash = [u8; 32];
