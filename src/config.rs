@@ -93,7 +93,7 @@ pub struct Config {
     /// The transparency log's origin line and key name.
     pub log_origin: String,
     /// The compliance targets (the 2024 plan's unless configured).
-    pub targets: crate::compliance::Targets,
+    pub targets: crate::compliance::targets::Targets,
     /// The address the public reaches the server at; absolute links
     /// (feeds, receipts) are built from it, never from the `Host` header.
     pub public_url: url::Url,
@@ -264,7 +264,7 @@ impl Config {
             );
         }
         // Targets: the file's table, then VANTHU_TARGETS over it.
-        let mut targets = crate::compliance::Targets::default();
+        let mut targets = crate::compliance::targets::Targets::default();
         for (id, rate) in file.targets.unwrap_or_default() {
             targets
                 .set(&id, rate)
@@ -390,7 +390,7 @@ impl Config {
             default_trust: true,
             accept_unknown_revocation: false,
             log_origin: "vanthu.local/snv".into(),
-            targets: crate::compliance::Targets::default(),
+            targets: crate::compliance::targets::Targets::default(),
             public_url: url::Url::parse("http://127.0.0.1:8080/").expect("constant URL parses"),
             trusted_proxies: Vec::new(),
             verify_workers: std::thread::available_parallelism().map_or(2, |n| n.get()),

@@ -9,8 +9,6 @@ use lopdf::content::{Content, Operation};
 use lopdf::{Document, Object, Stream, dictionary};
 use sea_orm::{EntityTrait, PaginatorTrait};
 use serde_json::json;
-use unicode_normalization::UnicodeNormalization;
-use unicode_normalization::char::is_combining_mark;
 
 use crate::entity::documents;
 use crate::registry::Registry;
@@ -416,23 +414,6 @@ const OUTGOING: &[Outgoing] = &[
     ),
 ];
 
-/// Write text without diacritics: the demo PDFs use a standard font without Vietnamese glyphs.
-pub fn ascii_text(s: &str) -> String {
-    ascii(s)
-}
-
-fn ascii(s: &str) -> String {
-    s.nfd()
-        .filter(|c| !is_combining_mark(*c))
-        .map(|c| match c {
-            'đ' => 'd',
-            'Đ' => 'D',
-            c if c.is_ascii() => c,
-            _ => '?',
-        })
-        .collect()
-}
-
 /// A one-page PDF showing `lines`, made with lopdf.
 pub fn simple_pdf(lines: &[String]) -> anyhow::Result<Vec<u8>> {
     let mut doc = Document::with_version("1.7");
@@ -452,7 +433,7 @@ pub fn simple_pdf(lines: &[String]) -> anyhow::Result<Vec<u8>> {
     for line in lines {
         ops.push(Operation::new(
             "Tj",
-            vec![Object::string_literal(ascii(line))],
+            vec![Object::string_literal(crate::text::ascii(line))],
         ));
         ops.push(Operation::new("T*", vec![]));
     }

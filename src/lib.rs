@@ -5,6 +5,7 @@
 //! (`db`, `entity`) and the HTTP API (`web`). `main.rs` only dispatches.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod bench;
 pub mod clock;
 pub mod compliance;

@@ -6,9 +6,7 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use vanthu::clock::Clock;
 use vanthu::config::{CommonOpts, Config, ServerOpts};
-use vanthu::registry::Registry;
 use vanthu::registry::types::Role;
-use vanthu::web::{self, AppState};
 
 #[derive(Parser)]
 #[command(
@@ -594,7 +592,7 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
     }
     let config = Config::resolve(&cli.common, &server)?;
     tracing::debug!(?config, "configuration");
-    let open = || async { Registry::open(&config, Clock::system()).await };
+    let open = || async { vanthu::app::open_registry(&config, Clock::system()).await };
     match cli.command {
         Command::Serve { demo, .. } => serve(config.clone(), demo).await,
         Command::Verify(_) | Command::Sign(_) | Command::Bench { .. } => {
@@ -796,15 +794,15 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
             };
             // Only the workbook carries the evidence; the rest comes from the counters.
             let (m, ev) = if format == "xlsx" {
-                compliance::compute(&reg, &filter, g).await?
+                compliance::compute(&reg, &config.targets, &filter, g).await?
             } else {
                 (
-                    compliance::rollup::metrics(&reg, &filter, g).await?,
+                    compliance::rollup::metrics(&reg, &config.targets, &filter, g).await?,
                     Vec::new(),
                 )
             };
             if check {
-                let recount = compliance::fast::metrics(&reg, &filter, g).await?;
+                let recount = compliance::fast::metrics(&reg, &config.targets, &filter, g).await?;
                 if recount != m {
                     eprintln!(
                         "the compliance counters disagree with a recount from the documents; \
@@ -880,32 +878,30 @@ async fn run(cli: Cli) -> anyhow::Result<u8> {
 }
 
 async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
-    let mut reg = Registry::open(&config, Clock::system()).await?;
     // The demo signs its documents with its own throwaway CA, trusted only in demo mode.
     let pki = if demo {
-        let pki = vanthu::demo::demo_pki(&config.data_dir.join("demo-pki"), &config.agency_name)?;
-        let mut opts = (*reg.verifier).clone();
-        opts.trust.anchors.push(pki.root.clone());
-        // The demo CA publishes no CRL.
-        opts.policy.accept_unknown_revocation = true;
-        reg.verifier = std::sync::Arc::new(opts);
-        Some(pki)
+        Some(vanthu::demo::demo_pki(
+            &config.data_dir.join("demo-pki"),
+            &config.agency_name,
+        )?)
     } else {
         None
     };
-    // Sweep files left by requests that failed before a previous shutdown.
-    match reg.gc(Duration::from_secs(3600)).await {
-        Ok(r) if r.deleted > 0 => tracing::info!(deleted = r.deleted, "swept unreferenced files"),
-        Ok(_) => {}
-        Err(e) => tracing::warn!(error = %e, "could not sweep unreferenced files"),
-    }
+    let setup = vanthu::app::Setup {
+        extra_anchors: pki.iter().map(|p| p.root.clone()).collect(),
+        // The demo CA publishes no CRL.
+        accept_unknown_revocation: demo,
+        ..Default::default()
+    };
+    let app = vanthu::app::Application::build(&config, Clock::system(), setup).await?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let addr = listener.local_addr()?;
     println!("vanthu listening on http://{addr}  (API /api/v1, docs http://{addr}/docs)");
     if demo {
-        let added = vanthu::demo::load(&reg, pki.as_ref()).await?;
+        let reg = &app.registry;
+        let added = vanthu::demo::load(reg, pki.as_ref()).await?;
         let name = "demo-clerk";
         let token = match reg.add_user(name, Role::Clerk, "demo").await {
             Ok((_, t)) => t,
@@ -919,47 +915,7 @@ async fn serve(config: Config, demo: bool) -> anyhow::Result<u8> {
             "try: curl -H 'Authorization: Bearer {token}' 'http://{addr}/api/v1/documents?q=cai+cach'"
         );
     }
-    let log = std::sync::Arc::new(vanthu::public::log::Log::open(
-        reg.db.clone(),
-        &config.data_dir,
-        &config.log_origin,
-    )?);
-    // Sequence public events in batches; sign a checkpoint when the log grows (at most every 2 s).
-    {
-        let log = log.clone();
-        tokio::spawn(async move {
-            let mut signed = u64::MAX;
-            loop {
-                match log.integrate(chrono::Utc::now()).await {
-                    Ok(size) if size != signed => match log.checkpoint(chrono::Utc::now()).await {
-                        Ok(_) => signed = size,
-                        Err(e) => tracing::error!(error = %e, "cannot sign a checkpoint"),
-                    },
-                    Ok(_) => {}
-                    Err(e) => tracing::error!(error = %e, "cannot sequence the log"),
-                }
-                tokio::time::sleep(std::time::Duration::from_secs(2)).await;
-            }
-        });
-    }
-    // Cached CRLs are fetched again before their next update.
-    if let Some(online) = reg.online.clone() {
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(std::time::Duration::from_secs(600)).await;
-                let n = online.refresh_due(chrono::Duration::hours(1)).await;
-                if n > 0 {
-                    tracing::info!(refreshed = n, "CRLs refreshed");
-                }
-            }
-        });
-    }
-    let state = AppState::with_settings(
-        std::sync::Arc::new(reg),
-        log,
-        web::WebSettings::from_config(&config),
-    );
-    web::serve(listener, state, shutdown_signal()).await?;
+    app.run(listener, shutdown_signal()).await?;
     Ok(0)
 }
 

@@ -173,7 +173,8 @@ pub async fn page(
             unmatched_signers: describe_unmatched(reg, f, &r, unmatched).await?,
         });
     }
-    let total: u64 = rollup::metrics(reg, f, g)
+    // The gap is numerator against denominator; targets do not enter it.
+    let total: u64 = rollup::metrics(reg, &super::Targets::default(), f, g)
         .await?
         .iter()
         .filter(|m| m.id == metric)

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
 use super::rollup::grouped;
-use super::{Counts, Filter, GroupBy, MetricResult, resolve, with_coverage};
+use super::{Counts, Filter, GroupBy, MetricResult, Targets, resolve, with_coverage};
 use crate::registry::Registry;
 use crate::registry::error::Result;
 
@@ -91,7 +91,12 @@ pub(super) fn chosen_verification(f: &Filter) -> &'static str {
 }
 
 /// The metrics of [`super::compute`], aggregated in SQL (no evidence).
-pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<MetricResult>> {
+pub async fn metrics(
+    reg: &Registry,
+    targets: &Targets,
+    f: &Filter,
+    g: GroupBy,
+) -> Result<Vec<MetricResult>> {
     let r = resolve(reg, f).await?;
     let backend = reg.db.get_database_backend();
     let group_expr = match (g, backend) {
@@ -191,5 +196,5 @@ pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<Metri
             row.try_get_by_index::<Option<String>>(1)?,
         ));
     }
-    with_coverage(reg, f, g, &r, signers, counts).await
+    with_coverage(reg, targets, f, g, &r, signers, counts).await
 }

@@ -15,6 +15,9 @@ pub mod evidence;
 pub mod fast;
 pub mod registers;
 pub mod rollup;
+pub mod targets;
+
+pub use targets::{METRICS, Targets};
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -29,96 +32,6 @@ use crate::registry::Registry;
 use crate::registry::error::{Error, Result};
 use crate::registry::types::doc_type_param;
 use crate::text::fold;
-
-/// The metrics, by stable id.
-pub const METRICS: &[(&str, f64, &str)] = &[
-    (
-        "e_signature",
-        1.0,
-        "electronic non-secret documents whose current verification is valid / electronic non-secret documents",
-    ),
-    (
-        "dual_signature",
-        1.0,
-        "electronic outgoing documents with a valid person and a valid organisation signature / electronic outgoing documents",
-    ),
-    (
-        "electronic_exchange",
-        1.0,
-        "documents exchanged with state agencies electronically / non-secret documents exchanged with state agencies",
-    ),
-    (
-        "signer_coverage",
-        1.0,
-        "active officials who signed at least one document validly in the period / active officials",
-    ),
-    (
-        "on_time",
-        0.99,
-        "incoming documents resolved by their deadline / incoming documents whose deadline falls in the period",
-    ),
-    (
-        "digitisation",
-        0.70,
-        "paper documents with a scanned file / paper documents",
-    ),
-];
-
-/// The target rate of each metric: the 2024 plan's by default
-/// ([`METRICS`]), changed per deployment in the configuration
-/// (`[targets]` in the TOML file, or `VANTHU_TARGETS="on_time=0.95,…"`).
-#[derive(Debug, Clone, PartialEq)]
-pub struct Targets(BTreeMap<&'static str, f64>);
-
-impl Default for Targets {
-    fn default() -> Self {
-        Self(METRICS.iter().map(|(id, t, _)| (*id, *t)).collect())
-    }
-}
-
-impl Targets {
-    /// The target of metric `id` (0 for an unknown id).
-    pub fn get(&self, id: &str) -> f64 {
-        self.0.get(id).copied().unwrap_or(0.0)
-    }
-
-    /// Set one target: `id` must be a metric id and `rate` a fraction
-    /// between 0 and 1 (0.99 for 99%).
-    pub fn set(&mut self, id: &str, rate: f64) -> std::result::Result<(), String> {
-        let Some((known, _, _)) = METRICS.iter().find(|(m, _, _)| *m == id) else {
-            let ids: Vec<&str> = METRICS.iter().map(|(m, _, _)| *m).collect();
-            return Err(format!(
-                "unknown metric {id:?} in the targets; the metrics are {}",
-                ids.join(", ")
-            ));
-        };
-        if !(0.0..=1.0).contains(&rate) || rate.is_nan() {
-            return Err(format!(
-                "the target for {id} must be a fraction between 0 and 1 (0.99 for 99%), got {rate}"
-            ));
-        }
-        self.0.insert(known, rate);
-        Ok(())
-    }
-
-    /// Apply `id=rate` pairs separated by commas, e.g. `on_time=0.95,digitisation=0.8`.
-    pub fn apply_spec(&mut self, spec: &str) -> std::result::Result<(), String> {
-        for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-            let (id, rate) = part
-                .split_once('=')
-                .ok_or_else(|| format!("a target must read id=rate, got {part:?}"))?;
-            let rate: f64 = rate.trim().parse().map_err(|_| {
-                format!(
-                    "the target for {} is not a number: {:?}",
-                    id.trim(),
-                    rate.trim()
-                )
-            })?;
-            self.set(id.trim(), rate)?;
-        }
-        Ok(())
-    }
-}
 
 /// How to group.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -510,6 +423,7 @@ fn judge(
 /// Compute every metric, and the evidence for each gap.
 pub async fn compute(
     reg: &Registry,
+    targets: &Targets,
     f: &Filter,
     g: GroupBy,
 ) -> Result<(Vec<MetricResult>, Vec<Evidence>)> {
@@ -598,7 +512,7 @@ pub async fn compute(
         Some(&mut evidence),
     )
     .await?;
-    let out = results(&counts, &reg.targets);
+    let out = results(&counts, targets);
     Ok((out, evidence))
 }
 
@@ -609,6 +523,7 @@ type Counts = BTreeMap<(String, String), (u64, u64)>;
 /// result rows (the end of both aggregated paths).
 async fn with_coverage(
     reg: &Registry,
+    targets: &Targets,
     f: &Filter,
     g: GroupBy,
     r: &Resolved,
@@ -625,7 +540,7 @@ async fn with_coverage(
         None,
     )
     .await?;
-    Ok(results(&counts, &reg.targets))
+    Ok(results(&counts, targets))
 }
 
 /// Signer coverage: each active official (of the filtered unit) counts as

@@ -21,11 +21,14 @@
 
 use std::collections::BTreeMap;
 
-use sea_orm::{ConnectionTrait, DatabaseBackend, DatabaseConnection, Statement, Value};
+use sea_orm::{
+    ConnectionTrait, DatabaseBackend, DatabaseConnection, DatabaseTransaction, Statement, Value,
+};
 
-use super::{Counts, Filter, GroupBy, MetricResult, Resolved, resolve, with_coverage};
+use super::{Counts, Filter, GroupBy, MetricResult, Resolved, Targets, resolve, with_coverage};
 use crate::registry::Registry;
 use crate::registry::error::Result;
+use crate::registry::events::{Event, Notes, Observer};
 
 /// The counted conditions over `documents d` left-joined to the counted
 /// verification `v`, as (numerator, denominator) pairs of
@@ -174,6 +177,32 @@ async fn serialize_writers<C: ConnectionTrait>(c: &C) -> Result<()> {
         .await?;
     }
     Ok(())
+}
+
+/// The counters as an observer of the registry: a document's contribution
+/// is taken away before each change and added back after it, in the
+/// writing transaction.
+#[derive(Debug, Default)]
+pub struct Counters;
+
+#[async_trait::async_trait]
+impl Observer for Counters {
+    fn name(&self) -> &'static str {
+        "compliance counters"
+    }
+
+    async fn before(&self, txn: &DatabaseTransaction, id: i32) -> Result<()> {
+        apply(txn, id, -1).await
+    }
+
+    async fn after(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &Event<'_>,
+        _notes: &mut Notes,
+    ) -> Result<()> {
+        apply(txn, event.document_id, 1).await
+    }
 }
 
 /// Add (`sign` = 1) or take away (`sign` = −1) document `id`'s contribution
@@ -327,7 +356,12 @@ pub(super) async fn valid_signers(
 }
 
 /// The metrics of [`super::compute`], summed from the counters.
-pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<MetricResult>> {
+pub async fn metrics(
+    reg: &Registry,
+    targets: &Targets,
+    f: &Filter,
+    g: GroupBy,
+) -> Result<Vec<MetricResult>> {
     let r = resolve(reg, f).await?;
     let db = &reg.db;
     let backend = db.get_database_backend();
@@ -418,5 +452,5 @@ pub async fn metrics(reg: &Registry, f: &Filter, g: GroupBy) -> Result<Vec<Metri
     }
 
     let signers = valid_signers(reg, f, &r).await?;
-    with_coverage(reg, f, g, &r, signers, counts).await
+    with_coverage(reg, targets, f, g, &r, signers, counts).await
 }

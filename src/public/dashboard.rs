@@ -7,21 +7,7 @@
 use std::collections::BTreeMap;
 
 use super::feed::{Item, xml_escape as esc};
-use super::stats::{Figures, Group, rate};
-
-/// Sum `b` into `a` (counts only; rates are recomputed by [`finish`]).
-pub(crate) fn add(a: &mut Figures, b: &Figures) {
-    a.total += b.total;
-    a.secret += b.secret;
-    a.recalled += b.recalled;
-    a.electronic += b.electronic;
-    a.paper += b.paper;
-    a.signed_valid += b.signed_valid;
-    a.with_state_agencies += b.with_state_agencies;
-    a.with_state_agencies_electronic += b.with_state_agencies_electronic;
-    a.with_deadline += b.with_deadline;
-    a.on_time += b.on_time;
-}
+use super::stats::{Figures, Group, add, rate};
 
 /// Recompute the rates of summed figures.
 fn finish(mut f: Figures) -> Figures {

@@ -9,11 +9,12 @@ use std::collections::HashMap;
 use std::path::Path;
 
 use chrono::{DateTime, SecondsFormat, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Value};
+use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, Value};
 
 use super::{LogEvent, project};
 use crate::registry::documents::DocumentView;
 use crate::registry::error::{Error, Result};
+use crate::registry::events::{Change, Event, Notes, Observer};
 use crate::registry::sql::{query_one, stmt};
 use crate::tlog::checkpoint::Checkpoint;
 use crate::tlog::merkle::{self, SubtreeHasher, node_hash, split};
@@ -62,6 +63,39 @@ pub async fn enqueue<C: ConnectionTrait>(
     ))
     .await?;
     Ok(())
+}
+
+/// The public log as an observer of the registry: each change the public
+/// hears of is queued with the document's public projection, and a
+/// document whose secrecy is raised is withdrawn — in the writing
+/// transaction, so nothing is published of a change that rolled back.
+#[derive(Debug, Default)]
+pub struct Publisher;
+
+#[async_trait::async_trait]
+impl Observer for Publisher {
+    fn name(&self) -> &'static str {
+        "public log"
+    }
+
+    async fn before(&self, _txn: &DatabaseTransaction, _id: i32) -> Result<()> {
+        Ok(())
+    }
+
+    async fn after(
+        &self,
+        txn: &DatabaseTransaction,
+        event: &Event<'_>,
+        notes: &mut Notes,
+    ) -> Result<()> {
+        if event.change == Change::SecrecyRaised {
+            let withdrawn = withdraw(txn, event.document_id, event.at).await?;
+            notes.insert("withdrawn_from_public".into(), withdrawn.into());
+        } else if let (Some(name), Some(doc)) = (event.change.public_name(), event.document) {
+            enqueue(txn, doc, name, event.at).await?;
+        }
+        Ok(())
+    }
 }
 
 /// Take a document out of public view in the caller's transaction: its

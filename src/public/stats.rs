@@ -169,7 +169,7 @@ pub async fn stats(reg: &Registry, year: i32) -> Result<(Vec<Group>, Figures)> {
     let out = groups
         .into_iter()
         .map(|((month, unit, direction), mut figures)| {
-            crate::public::dashboard::add(&mut all, &figures);
+            add(&mut all, &figures);
             finish(&mut figures);
             Group {
                 month,
@@ -181,4 +181,18 @@ pub async fn stats(reg: &Registry, year: i32) -> Result<(Vec<Group>, Figures)> {
         .collect();
     finish(&mut all);
     Ok((out, all))
+}
+
+/// Sum `b` into `a` (counts only; rates are recomputed by [`finish`]).
+pub(crate) fn add(a: &mut Figures, b: &Figures) {
+    a.total += b.total;
+    a.secret += b.secret;
+    a.recalled += b.recalled;
+    a.electronic += b.electronic;
+    a.paper += b.paper;
+    a.signed_valid += b.signed_valid;
+    a.with_state_agencies += b.with_state_agencies;
+    a.with_state_agencies_electronic += b.with_state_agencies_electronic;
+    a.with_deadline += b.with_deadline;
+    a.on_time += b.on_time;
 }

@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod documents;
 pub mod error;
+pub mod events;
 pub mod evidence;
 pub mod fields;
 pub mod gc;
@@ -55,8 +56,9 @@ pub struct Registry {
     pub hooks: Arc<Hooks>,
     /// Trust store and policy for verification on arrival.
     pub verifier: Arc<crate::sigverify::Options>,
-    /// The compliance targets.
-    pub targets: crate::compliance::Targets,
+    /// Who hears of every change, inside its transaction (the compliance
+    /// counters, the public log; wired by `crate::app`).
+    pub observers: events::Observers,
     /// Where verifications run (bounded, with a deadline).
     pub verify_pool: verification::VerifyPool,
     /// How long a new document stays out of public view.
@@ -68,13 +70,15 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// Open the database (running migrations) and the store named in `config`.
-    pub async fn open(config: &Config, clock: Clock) -> anyhow::Result<Self> {
+    /// Open the database (running migrations) and the store named in
+    /// `config`; every change is told to `observers`. The application
+    /// opens it with its observers (`crate::app::open_registry`).
+    pub async fn open(
+        config: &Config,
+        clock: Clock,
+        observers: events::Observers,
+    ) -> anyhow::Result<Self> {
         let db = crate::db::open(&config.database_url).await?;
-        // Counters added by a later migration are built once from the documents.
-        crate::compliance::rollup::ensure(&db)
-            .await
-            .map_err(|e| anyhow::anyhow!("building the compliance counters failed: {e}"))?;
         // Search texts written under an older recipe are rebuilt once.
         let rebuilt = search::ensure(&db)
             .await
@@ -100,7 +104,7 @@ impl Registry {
             max_upload_bytes: config.max_upload_bytes,
             hooks: Arc::new(Hooks::default()),
             verifier: Arc::new(verifier),
-            targets: config.targets.clone(),
+            observers,
             verify_pool: verification::VerifyPool::new(
                 config.verify_workers,
                 config.verify_timeout,

@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use super::documents::{DocumentView, for_write, stamp};
 use super::error::{Error, Result};
+use super::events::Change;
 use super::fields::Fields;
 use super::types::{Secrecy, Status};
 use super::{Registry, audit};
@@ -50,23 +51,19 @@ impl Registry {
             ));
         }
         let version = current.version;
-        crate::compliance::rollup::apply(&txn, id, -1).await?;
+        self.observers.before(&txn, id).await?;
         let mut am: documents::ActiveModel = current.into();
         am.secrecy = Set(to.as_str().into());
         am.is_public = Set(false);
         stamp(&mut am, version, now)?;
         am.update(&txn).await?;
-        crate::compliance::rollup::apply(&txn, id, 1).await?;
-        let withdrawn = crate::public::log::withdraw(&txn, id, now).await?;
-        audit::commit_with(
-            txn,
-            now,
-            actor,
-            "secrecy_raised",
-            Some(id),
-            &json!({"from": from, "to": to, "reason": reason, "withdrawn_from_public": withdrawn}),
-        )
-        .await?;
+        // The public log withdraws it (and notes whether anything had been published).
+        let notes = self.changed(&txn, id, Change::SecrecyRaised, now).await?;
+        let mut detail = json!({"from": from, "to": to, "reason": reason});
+        if let Value::Object(d) = &mut detail {
+            d.extend(notes);
+        }
+        audit::commit_with(txn, now, actor, "secrecy_raised", Some(id), &detail).await?;
         self.get(id).await
     }
 
@@ -97,15 +94,13 @@ impl Registry {
         }
         let previous = current.resolved_on;
         let version = current.version;
-        crate::compliance::rollup::apply(&txn, id, -1).await?;
+        self.observers.before(&txn, id).await?;
         let mut am: documents::ActiveModel = current.into();
         am.status = Set(Status::InProgress.as_str().into());
         am.resolved_on = Set(None);
         stamp(&mut am, version, now)?;
         am.update(&txn).await?;
-        crate::compliance::rollup::apply(&txn, id, 1).await?;
-        let view = self.get_in(&txn, id).await?;
-        crate::public::log::enqueue(&txn, &view, "handling_changed", now).await?;
+        self.changed(&txn, id, Change::Reopened, now).await?;
         audit::commit_with(
             txn,
             now,

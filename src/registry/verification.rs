@@ -19,6 +19,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::error::{Error, Result};
+use super::events::Change;
 use super::{Registry, audit};
 use crate::entity::{documents, signatures, verifications};
 use crate::sigverify::budget::Cancel;
@@ -380,7 +381,7 @@ impl Registry {
             )
             .await?;
             let txn = crate::db::begin_write(&self.db).await?;
-            crate::compliance::rollup::apply(&txn, d.id, -1).await?;
+            self.observers.before(&txn, d.id).await?;
             store(
                 &txn,
                 d.id,
@@ -390,11 +391,11 @@ impl Registry {
                 now,
             )
             .await?;
-            crate::compliance::rollup::apply(&txn, d.id, 1).await?;
             let after = serde_json::json!(word(&report.status));
-            if before.as_ref() != Some(&after) {
-                let view = self.get_in(&txn, d.id).await?;
-                crate::public::log::enqueue(&txn, &view, "verification_changed", now).await?;
+            let outcome_changed = before.as_ref() != Some(&after);
+            self.changed(&txn, d.id, Change::Reverified { outcome_changed }, now)
+                .await?;
+            if outcome_changed {
                 out.changed += 1;
                 audit::append(
                     &txn,

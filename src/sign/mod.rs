@@ -244,7 +244,7 @@ pub fn sign(input: &[u8], creds: &Credentials, opts: &SignOptions) -> Result<Vec
     };
     if let (Some(ap), Some(p)) = (ap_id, opts.visible) {
         let (w, h) = ((p.rect[2] - p.rect[0]).abs(), (p.rect[3] - p.rect[1]).abs());
-        let who = crate::demo::ascii_text(cn.as_deref().unwrap_or("?"));
+        let who = crate::text::ascii(cn.as_deref().unwrap_or("?"));
         let when = opts
             .time
             .with_timezone(&crate::clock::vietnam())

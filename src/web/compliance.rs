@@ -96,7 +96,7 @@ pub async fn metrics(
     RawQuery(q): RawQuery,
 ) -> ApiResult<Json<Value>> {
     let (f, g, _) = filter(s.registry.clock.today_vn(), q.as_deref())?;
-    let m = compliance::rollup::metrics(&s.registry, &f, g).await?;
+    let m = compliance::rollup::metrics(&s.registry, &s.web.targets, &f, g).await?;
     Ok(Json(json!({"from": f.from, "to": f.to, "metrics": m})))
 }
 
@@ -190,7 +190,7 @@ pub async fn export(
     };
     if kind == Kind::MetricsCsv {
         // The figures alone come from the counters.
-        let m = compliance::rollup::metrics(&s.registry, &f, g).await?;
+        let m = compliance::rollup::metrics(&s.registry, &s.web.targets, &f, g).await?;
         return Ok(attachment(
             compliance::metrics_csv(&m).into_bytes(),
             "text/csv; charset=utf-8",
@@ -210,7 +210,7 @@ pub async fn export(
             .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         return Ok(r);
     };
-    let (m, e) = compliance::compute(&s.registry, &f, g).await?;
+    let (m, e) = compliance::compute(&s.registry, &s.web.targets, &f, g).await?;
     Ok(if kind == Kind::EvidenceCsv {
         attachment(
             compliance::evidence_csv(&e).into_bytes(),

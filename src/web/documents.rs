@@ -12,7 +12,9 @@ use serde_json::Value;
 use super::AppState;
 use super::auth::{AnyRole, Authed, Read, Write};
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{JSON_LIMIT, JsonBody, is_json, parse_json, parse_num, path_id, query_pairs};
+use super::extract::{
+    JSON_LIMIT, JsonBody, is_json, parse_json, parse_num, path_id, query_pairs, stalled, timed_out,
+};
 use crate::registry::audit::AuditEntryView;
 use crate::registry::documents::{
     DocumentMetadata, DocumentView, ListQuery, Page, PdfUpload, too_large,
@@ -39,28 +41,6 @@ async fn read_part(
             Err(e) => return Err(multipart_error(e, &on_too_large)),
         }
     }
-}
-
-/// Whether a body error is the body read timing out (the client stalled).
-pub(super) fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
-    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
-    while let Some(x) = cur {
-        if x.is::<tower_http::timeout::TimeoutError>() {
-            return true;
-        }
-        cur = x.source();
-    }
-    false
-}
-
-/// The refusal of a request whose body stopped arriving.
-pub(super) fn stalled() -> Error {
-    Error::reject(
-        Kind::Timeout,
-        "request_timeout",
-        None,
-        "the request body stopped arriving; send it again",
-    )
 }
 
 fn multipart_error(

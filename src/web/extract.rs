@@ -57,8 +57,8 @@ impl FromRequest<AppState> for JsonBody {
             .into());
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|e| {
-            if super::documents::timed_out(&e) {
-                return super::documents::stalled();
+            if timed_out(&e) {
+                return stalled();
             }
             Error::reject(
                 Kind::TooLarge,
@@ -111,4 +111,26 @@ pub fn path_id(what: &str, s: &str) -> Result<i32, Error> {
         .ok()
         .filter(|n| *n > 0)
         .ok_or_else(|| Error::not_found(format!("there is no {what} {s:?}")))
+}
+
+/// Whether a body error is the body read timing out (the client stalled).
+pub(super) fn timed_out(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(x) = cur {
+        if x.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cur = x.source();
+    }
+    false
+}
+
+/// The refusal of a request whose body stopped arriving.
+pub(super) fn stalled() -> Error {
+    Error::reject(
+        Kind::Timeout,
+        "request_timeout",
+        None,
+        "the request body stopped arriving; send it again",
+    )
 }

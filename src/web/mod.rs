@@ -51,6 +51,8 @@ pub struct WebSettings {
     pub body_idle_timeout: std::time::Duration,
     /// Connection settings.
     pub serve: serve::ServeSettings,
+    /// The target rates the compliance routes judge against.
+    pub targets: crate::compliance::Targets,
 }
 
 impl Default for WebSettings {
@@ -74,6 +76,7 @@ impl WebSettings {
             upload_timeout: c.upload_timeout,
             body_idle_timeout: std::time::Duration::from_secs(15),
             serve: serve::ServeSettings::default(),
+            targets: c.targets.clone(),
         }
     }
 }

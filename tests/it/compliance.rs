@@ -588,7 +588,7 @@ async fn counters_built_for_an_older_database() {
     assert_eq!(metric(&emptied, "e_signature", "all")["denominator"], 0);
     // Opening the data folder again builds them.
     let config = vanthu::config::Config::for_data_dir(app._dir.path());
-    let reopened = vanthu::registry::Registry::open(
+    let reopened = vanthu::app::open_registry(
         &config,
         vanthu::clock::Clock::fixed(crate::harness::default_now()),
     )
@@ -596,10 +596,14 @@ async fn counters_built_for_an_older_database() {
     .expect("reopen");
     assert_eq!(app.count("compliance_rollup_state").await, 1);
     let f = crate::harness::period("2025-01-01", "2025-12-31");
-    let rebuilt =
-        vanthu::compliance::rollup::metrics(&reopened, &f, vanthu::compliance::GroupBy::None)
-            .await
-            .expect("metrics");
+    let rebuilt = vanthu::compliance::rollup::metrics(
+        &reopened,
+        &config.targets,
+        &f,
+        vanthu::compliance::GroupBy::None,
+    )
+    .await
+    .expect("metrics");
     let after = serde_json::to_value(&rebuilt).expect("json");
     assert_eq!(after, before["metrics"]);
 }
@@ -634,16 +638,21 @@ async fn configured_targets_decide_met() {
     );
     let mut config = vanthu::config::Config::for_data_dir(app._dir.path());
     config.targets.apply_spec("on_time=0.5").expect("spec");
-    let reg = vanthu::registry::Registry::open(
+    let reg = vanthu::app::open_registry(
         &config,
         vanthu::clock::Clock::fixed(crate::harness::default_now()),
     )
     .await
     .expect("open");
     let f = crate::harness::period("2025-06-01", "2025-06-30");
-    let m = vanthu::compliance::rollup::metrics(&reg, &f, vanthu::compliance::GroupBy::None)
-        .await
-        .expect("metrics");
+    let m = vanthu::compliance::rollup::metrics(
+        &reg,
+        &config.targets,
+        &f,
+        vanthu::compliance::GroupBy::None,
+    )
+    .await
+    .expect("metrics");
     let on_time = m.iter().find(|r| r.id == "on_time").expect("on_time");
     assert_eq!((on_time.numerator, on_time.denominator), (1, 2));
     assert_eq!(on_time.target, 0.5);
@@ -686,10 +695,10 @@ both!(
         }
         use vanthu::compliance::{GroupBy, fast, rollup};
         let f = crate::harness::period("2025-01-01", "2025-12-31");
-        let counted = rollup::metrics(&app.registry, &f, GroupBy::Unit)
+        let counted = rollup::metrics(&app.registry, &app.state.web.targets, &f, GroupBy::Unit)
             .await
             .expect("counters");
-        let recount = fast::metrics(&app.registry, &f, GroupBy::Unit)
+        let recount = fast::metrics(&app.registry, &app.state.web.targets, &f, GroupBy::Unit)
             .await
             .expect("recount");
         assert_eq!(counted, recount);

@@ -42,7 +42,7 @@ both!(evidence_is_kept_and_exported, |app: TestApp| async move {
     let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     config.trust_paths = vec![repo.join("certs-test/root/root.cert.pem")];
     config.crl_paths = vec![];
-    let other = vanthu::registry::Registry::open(
+    let other = vanthu::app::open_registry(
         &config,
         vanthu::clock::Clock::fixed(crate::harness::default_now()),
     )

@@ -183,25 +183,23 @@ async fn alternating_years_are_served_from_the_cache() {
 async fn shutdown_ends_within_its_grace_even_with_a_stalled_request() {
     let dir = tempfile::tempdir().expect("tempdir");
     let config = vanthu::config::Config::for_data_dir(dir.path());
-    let registry = std::sync::Arc::new(
-        vanthu::registry::Registry::open(&config, vanthu::clock::Clock::system())
-            .await
-            .expect("registry"),
-    );
-    let log = std::sync::Arc::new(
-        vanthu::public::log::Log::open(registry.db.clone(), dir.path(), "vanthu.test/log")
-            .expect("log"),
-    );
     let mut settings = vanthu::web::WebSettings::from_config(&config);
     settings.serve.shutdown_grace = Duration::from_secs(1);
     settings.body_idle_timeout = Duration::from_secs(600);
-    let state = vanthu::web::AppState::with_settings(registry, log, settings);
+    // Through the builder, background work included, as `vanthu serve` runs.
+    let setup = vanthu::app::Setup {
+        web: Some(settings),
+        ..Default::default()
+    };
+    let app = vanthu::app::Application::build(&config, vanthu::clock::Clock::system(), setup)
+        .await
+        .expect("build");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(vanthu::web::serve(listener, state, async {
+    let server = tokio::spawn(app.run(listener, async {
         stopped.await.ok();
     }));
     let mut s = tokio::net::TcpStream::connect(addr).await.expect("connect");

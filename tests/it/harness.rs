@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use reqwest::multipart::{Form, Part};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
+use vanthu::app::{Application, Setup};
 use vanthu::clock::Clock;
 use vanthu::config::Config;
 use vanthu::registry::Registry;
@@ -75,10 +76,26 @@ impl TestApp {
         configure: impl FnOnce(&mut Config),
         web: impl FnOnce(&mut web::WebSettings),
     ) -> Option<TestApp> {
+        Self::start_setup(backend, configure, |s| {
+            web(s.web.as_mut().expect("the harness gives web settings"))
+        })
+        .await
+    }
+
+    /// Start an app through the application builder, as `vanthu serve`
+    /// does, after `configure` and `setup` have adjusted it. The harness
+    /// runs no background sequencer unless `setup` asks for one (tests
+    /// sequence the log by hand).
+    pub async fn start_setup(
+        backend: Backend,
+        configure: impl FnOnce(&mut Config),
+        setup: impl FnOnce(&mut Setup),
+    ) -> Option<TestApp> {
         let dir = tempfile::tempdir().expect("tempdir");
         let mut config = Config::for_data_dir(dir.path());
         config.max_upload_bytes = TEST_MAX_UPLOAD;
         config.publication_hold = std::time::Duration::ZERO;
+        config.log_origin = "vanthu.test/log".into();
         // Verification on arrival trusts the project's test PKI (certs-test/).
         let repo = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         config.default_trust = false;
@@ -96,11 +113,16 @@ impl TestApp {
             }
         }
         configure(&mut config);
-        let registry = Arc::new(
-            Registry::open(&config, Clock::fixed(default_now()))
-                .await
-                .expect("open registry"),
-        );
+        let mut s = Setup {
+            web: Some(web::WebSettings::from_config(&config)),
+            sequence_every: None,
+            ..Default::default()
+        };
+        setup(&mut s);
+        let app = Application::build(&config, Clock::fixed(default_now()), s)
+            .await
+            .expect("build the application");
+        let registry = app.registry.clone();
         let clerk = registry
             .add_user("clerk", Role::Clerk, "test")
             .await
@@ -130,15 +152,10 @@ impl TestApp {
             .await
             .expect("bind");
         let addr = listener.local_addr().expect("addr");
-        let log = Arc::new(
-            vanthu::public::log::Log::open(registry.db.clone(), dir.path(), "vanthu.test/log")
-                .expect("log"),
-        );
-        let mut settings = web::WebSettings::from_config(&config);
-        web(&mut settings);
-        let state = AppState::with_settings(registry.clone(), log.clone(), settings);
+        let log = app.log.clone();
+        let state = app.state.clone();
         let exports = state.exports.clone();
-        tokio::spawn(web::serve(listener, state.clone(), std::future::pending()));
+        tokio::spawn(app.run(listener, std::future::pending()));
         Some(TestApp {
             base: format!("http://{addr}"),
             http: reqwest::Client::new(),

@@ -8,7 +8,6 @@ use proptest::prelude::*;
 use serde_json::json;
 use vanthu::clock::Clock;
 use vanthu::config::Config;
-use vanthu::registry::Registry;
 use vanthu::registry::types::Direction;
 
 #[derive(Debug, Clone)]
@@ -39,7 +38,7 @@ proptest! {
             let dir = tempfile::tempdir().expect("tempdir");
             // 20:00 on 31 December 2024 in Vietnam; each NewYear moves one day on.
             let mut now: chrono::DateTime<chrono::Utc> = "2024-12-31T13:00:00Z".parse().expect("instant");
-            let reg = Registry::open(&Config::for_data_dir(dir.path()), Clock::fixed(now)).await.expect("open");
+            let reg = vanthu::app::open_registry(&Config::for_data_dir(dir.path()), Clock::fixed(now)).await.expect("open");
             reg.add_unit(&json!({"code": "VP", "name": "Văn phòng"}), "t").await.expect("unit");
             let mut expected: HashMap<(bool, i32, bool), i32> = HashMap::new();
             for (i, op) in ops.into_iter().enumerate() {

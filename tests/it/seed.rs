@@ -276,13 +276,20 @@ both!(three_paths_agree, |app: TestApp| async move {
                         };
                         for g in [GroupBy::None, GroupBy::Unit, GroupBy::Month, GroupBy::Type] {
                             let counted =
-                                rollup::metrics(&app.registry, &f, g).await.expect("rollup");
-                            let recount = fast::metrics(&app.registry, &f, g).await.expect("fast");
+                                rollup::metrics(&app.registry, &app.state.web.targets, &f, g)
+                                    .await
+                                    .expect("rollup");
+                            let recount =
+                                fast::metrics(&app.registry, &app.state.web.targets, &f, g)
+                                    .await
+                                    .expect("fast");
                             assert_eq!(counted, recount, "{f:?} {g:?}");
                             // The in-memory pass is slower: checked on the ungrouped and by-unit views.
                             if matches!(g, GroupBy::None | GroupBy::Unit) {
                                 let (slow, ev) =
-                                    compute(&app.registry, &f, g).await.expect("compute");
+                                    compute(&app.registry, &app.state.web.targets, &f, g)
+                                        .await
+                                        .expect("compute");
                                 assert_eq!(slow, recount, "{f:?} {g:?}");
                                 if unit.is_none() && doc_type.is_none() {
                                     evidence_pages_agree(&app, &f, g, ev).await;
@@ -301,12 +308,22 @@ both!(three_paths_agree, |app: TestApp| async move {
         as_registered,
         ..crate::harness::period("2025-01-01", "2025-12-31")
     };
-    let now = rollup::metrics(&app.registry, &f(false), GroupBy::None)
-        .await
-        .expect("now");
-    let then = rollup::metrics(&app.registry, &f(true), GroupBy::None)
-        .await
-        .expect("then");
+    let now = rollup::metrics(
+        &app.registry,
+        &app.state.web.targets,
+        &f(false),
+        GroupBy::None,
+    )
+    .await
+    .expect("now");
+    let then = rollup::metrics(
+        &app.registry,
+        &app.state.web.targets,
+        &f(true),
+        GroupBy::None,
+    )
+    .await
+    .expect("then");
     assert!(now[0].numerator < then[0].numerator, "{now:?} {then:?}");
     // Maintained counters equal counters rebuilt from scratch, row by row.
     let kept = counters(&app).await;
@@ -317,12 +334,12 @@ both!(three_paths_agree, |app: TestApp| async move {
     let mut bad = f(false);
     bad.unit = Some("NOPE".into());
     assert!(
-        rollup::metrics(&app.registry, &bad, GroupBy::None)
+        rollup::metrics(&app.registry, &app.state.web.targets, &bad, GroupBy::None)
             .await
             .is_err()
     );
     assert!(
-        fast::metrics(&app.registry, &bad, GroupBy::None)
+        fast::metrics(&app.registry, &app.state.web.targets, &bad, GroupBy::None)
             .await
             .is_err()
     );

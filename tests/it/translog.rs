@@ -33,6 +33,66 @@ fn monitor(app: &TestApp, state: &std::path::Path, vkey: &str) -> (i32, String) 
     )
 }
 
+/// The sequencer `vanthu serve` runs, started by the application builder:
+/// a registered document's event becomes an entry under a checkpoint
+/// signed by the log's key, with no test calling the log by hand.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_sequencer_turns_queued_events_into_a_signed_checkpoint() {
+    let app = TestApp::start_setup(
+        crate::harness::Backend::Sqlite,
+        |_| {},
+        |s| {
+            s.sequence_every = Some(std::time::Duration::from_millis(50));
+        },
+    )
+    .await
+    .expect("sqlite app");
+    let (s, a) = app
+        .post_json(
+            "/api/v1/documents/incoming",
+            &incoming_paper("Báo cáo sơ kết cải cách hành chính"),
+        )
+        .await;
+    assert_eq!(s, 201, "{a}");
+    let vkey = app.log.vkey().expect("vkey");
+    let key = VerifierKey::parse(vkey.trim()).expect("vkey parses");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let checkpoint = loop {
+        let r = app
+            .http
+            .get(app.url("/log/checkpoint"))
+            .send()
+            .await
+            .expect("checkpoint");
+        if r.status().as_u16() == 200 {
+            let note = r.text().await.expect("text");
+            let (text, signers) = vanthu::tlog::note::open(&note, std::slice::from_ref(&key))
+                .expect("signed by the log");
+            assert_eq!(signers, vec!["vanthu.test/log".to_string()]);
+            let c = vanthu::tlog::Checkpoint::parse(text).expect("checkpoint parses");
+            if c.size >= 1 {
+                break c;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no checkpoint covering the registration within 30 s"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    assert_eq!(checkpoint.origin, "vanthu.test/log");
+    assert_eq!(checkpoint.size, 1, "one public event: the registration");
+    assert_eq!(
+        checkpoint.root,
+        app.log.root(1).await.expect("root"),
+        "the checkpoint signs the tree the log holds"
+    );
+    let (s, receipt) = app
+        .get(&format!("/public/v1/documents/{}/receipt", a["id"]), "")
+        .await;
+    assert_eq!(s, 200, "{receipt}");
+}
+
 both!(public_log_end_to_end, |app: TestApp| async move {
     let now = chrono::Utc::now();
     let (s, a) = app

@@ -85,6 +85,20 @@ pub fn clean(s: &str) -> String {
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Text in ASCII for a font without Vietnamese glyphs: diacritics dropped
+/// (đ → d), any other character outside ASCII shown as `?`.
+pub fn ascii(s: &str) -> String {
+    s.nfd()
+        .filter(|c| !is_combining_mark(*c))
+        .map(|c| match c {
+            'đ' => 'd',
+            'Đ' => 'D',
+            c if c.is_ascii() => c,
+            _ => '?',
+        })
+        .collect()
+}
+
 /// Escape `%`, `_` and the escape character itself for a SQL `LIKE … ESCAPE '\'`.
 pub fn escape_like(s: &str) -> String {
     let mut out = String::with_capacity(s.len());

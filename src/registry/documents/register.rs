@@ -1,0 +1,489 @@
+//! Registration: a document checked, numbered, stored with its file and
+//! verification, and announced to the observers, in one transaction.
+
+use std::sync::atomic::Ordering;
+
+use chrono::{Datelike, NaiveDate};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use serde_json::{Value, json};
+
+use super::view::DocumentView;
+use super::{METADATA_FIELDS, PdfUpload, active_unit, check_deadline, unit_codes};
+use crate::entity::{documents, files, units};
+use crate::registry::Registry;
+use crate::registry::audit;
+use crate::registry::error::{Error, Result};
+use crate::registry::events::Change;
+use crate::registry::fields::Fields;
+use crate::registry::numbering::{format_number, next_number};
+use crate::registry::types::{
+    Channel, Counterpart, Direction, DocType, Secrecy, Status, Urgency, doc_type_param,
+};
+use crate::text::fold;
+
+/// A registration after validation: nothing here can be refused any more
+/// except by the database (a duplicate number/symbol).
+struct Checked {
+    doc_type: &'static DocType,
+    number_symbol: Option<String>,
+    issuer: String,
+    issued_on: NaiveDate,
+    received_on: Option<NaiveDate>,
+    subject: String,
+    signer_name: Option<String>,
+    recipients: Vec<String>,
+    unit: Option<units::Model>,
+    handler: Option<String>,
+    due_on: Option<NaiveDate>,
+    secrecy: Secrecy,
+    urgency: Urgency,
+    channel: Channel,
+    counterpart: Counterpart,
+    copies: Option<i32>,
+    instruction: Option<String>,
+    notes: Option<String>,
+}
+
+impl Registry {
+    async fn check_registration(
+        &self,
+        direction: Direction,
+        meta: &Value,
+        has_file: bool,
+    ) -> Result<Checked> {
+        let f = Fields::new(meta, METADATA_FIELDS)?;
+        let today = self.clock.today_vn();
+        let doc_type_s = f.required_text("doc_type", 100)?;
+        let doc_type = doc_type_param(&doc_type_s, "doc_type")?;
+        let subject = f.required_text("subject", 2000)?;
+        let secrecy = f
+            .choice("secrecy", Secrecy::parse, &Secrecy::choices())?
+            .unwrap_or(Secrecy::None);
+        let urgency = f
+            .choice("urgency", Urgency::parse, &Urgency::choices())?
+            .unwrap_or(Urgency::Normal);
+        let counterpart = f
+            .choice("counterpart", Counterpart::parse, &Counterpart::choices())?
+            .unwrap_or(Counterpart::StateAgency);
+        let channel = match f.choice("channel", Channel::parse, &Channel::choices())? {
+            Some(c) => c,
+            None if has_file => Channel::Electronic,
+            None => Channel::Paper,
+        };
+        if channel == Channel::Electronic && !has_file {
+            return Err(Error::invalid(
+                "file_required",
+                "file",
+                "an electronic document must be registered with its PDF (part \"file\"); use channel \"paper\" for a paper document",
+            ));
+        }
+        let signer_name = f.text("signer_name", 200)?;
+        let recipients = f.text_list("recipients", 200, 300)?;
+        let handler = f.text("handler", 200)?;
+        let instruction = f.text("instruction", 2000)?;
+        let notes = f.text("notes", 2000)?;
+        let copies = f.count("copies", 100_000)?;
+        let due_on = f.date("due_on")?;
+        let unit_code = f.identifier("unit", 32)?;
+
+        let (number_symbol, issuer, issued_on, received_on) = match direction {
+            Direction::Incoming => {
+                let issuer = f.required_text("issuer", 300)?;
+                let number_symbol = f.identifier("number_symbol", 100)?;
+                let issued_on = f.date("issued_on")?.ok_or_else(|| {
+                    Error::invalid(
+                        "missing_field",
+                        "issued_on",
+                        "issued_on (the date of the document) is required",
+                    )
+                })?;
+                let received_on = f.date("received_on")?.unwrap_or(today);
+                // The register of this year (or, registered late, of last
+                // year): a document received decades ago is a typing error.
+                if received_on.year() < today.year() - 1 {
+                    return Err(Error::invalid(
+                        "invalid_date",
+                        "received_on",
+                        format!(
+                            "received_on {received_on} is too far back: the registers take documents received since 1 January {}",
+                            today.year() - 1
+                        ),
+                    ));
+                }
+                if received_on > today {
+                    return Err(Error::invalid(
+                        "future_date",
+                        "received_on",
+                        format!(
+                            "received_on {received_on} is in the future (today is {today} in Vietnam)"
+                        ),
+                    ));
+                }
+                if issued_on > received_on {
+                    return Err(Error::invalid(
+                        "invalid_date",
+                        "issued_on",
+                        format!("issued_on {issued_on} is after received_on {received_on}"),
+                    ));
+                }
+                (number_symbol, issuer, issued_on, Some(received_on))
+            }
+            Direction::Outgoing => {
+                if f.has("number_symbol") {
+                    return Err(Error::invalid(
+                        "assigned_by_system",
+                        "number_symbol",
+                        "the number/symbol of an outgoing document is assigned by the system (Decree 30 Art. 15); do not send it",
+                    ));
+                }
+                if f.has("received_on") {
+                    return Err(Error::invalid(
+                        "unknown_field",
+                        "received_on",
+                        "received_on applies to incoming documents only",
+                    ));
+                }
+                if doc_type.incoming_only {
+                    return Err(Error::invalid(
+                        "unknown_doc_type",
+                        "doc_type",
+                        format!(
+                            "{} is not issued by a department; it can only be registered as incoming",
+                            doc_type.name
+                        ),
+                    ));
+                }
+                let issuer = match f.text("issuer", 300)? {
+                    Some(i) if fold(&i) != fold(&self.agency_name) => {
+                        return Err(Error::invalid(
+                            "invalid_value",
+                            "issuer",
+                            format!(
+                                "outgoing documents are issued by {:?}; leave issuer out",
+                                self.agency_name
+                            ),
+                        ));
+                    }
+                    _ => self.agency_name.clone(),
+                };
+                let issued_on = f.date("issued_on")?.unwrap_or(today);
+                if issued_on.year() != today.year() {
+                    return Err(Error::invalid(
+                        "invalid_date",
+                        "issued_on",
+                        format!(
+                            "an outgoing document is numbered in the year it is issued; issued_on {issued_on} is not in {}",
+                            today.year()
+                        ),
+                    ));
+                }
+                if doc_type.abbr.is_none() && unit_code.is_none() {
+                    return Err(Error::invalid(
+                        "missing_field",
+                        "unit",
+                        format!(
+                            "a {} needs the drafting unit's code (its symbol is NN/{}-UNIT)",
+                            doc_type.name, self.agency_code
+                        ),
+                    ));
+                }
+                (None, issuer, issued_on, None)
+            }
+        };
+        if issued_on > today {
+            return Err(Error::invalid(
+                "future_date",
+                "issued_on",
+                format!("issued_on {issued_on} is in the future (today is {today} in Vietnam)"),
+            ));
+        }
+        if issued_on.year() < 1945 {
+            return Err(Error::invalid(
+                "invalid_date",
+                "issued_on",
+                format!("issued_on {issued_on} is implausibly old"),
+            ));
+        }
+        let register_date = received_on.unwrap_or(issued_on);
+        if let Some(d) = due_on {
+            check_deadline(d, register_date, today)?;
+        }
+        let unit = match &unit_code {
+            Some(code) => Some(active_unit(&self.db, code, "unit").await?),
+            None => None,
+        };
+        Ok(Checked {
+            doc_type,
+            number_symbol,
+            issuer,
+            issued_on,
+            received_on,
+            subject,
+            signer_name,
+            recipients,
+            unit,
+            handler,
+            due_on,
+            secrecy,
+            urgency,
+            channel,
+            counterpart,
+            copies,
+            instruction,
+            notes,
+        })
+    }
+
+    /// Register a document: validate `meta`, store the file (durably, before
+    /// the row that references it), take the next number, insert the row and
+    /// its audit entry in one transaction. A refusal or failure stores no row;
+    /// a file stored for a failed request is swept by [`Registry::gc`].
+    pub async fn register(
+        &self,
+        direction: Direction,
+        meta: &Value,
+        file: Option<PdfUpload>,
+        actor: &str,
+    ) -> Result<DocumentView> {
+        let c = self
+            .check_registration(direction, meta, file.is_some())
+            .await?;
+        let file_info = match &file {
+            Some(f) => Some((
+                self.store.put(f.bytes().clone()).await?,
+                f.bytes().len() as i64,
+            )),
+            None => None,
+        };
+        let now = audit::micros(self.clock.now());
+        // The register year is the year of the document's own date (the day
+        // it arrived, or the day it is issued), never of the instant the
+        // request happens to commit: a document dated 31 December that
+        // commits just after midnight is still numbered in December's year.
+        let year = c.received_on.unwrap_or(c.issued_on).year();
+        let series = c.secrecy.series();
+        // The secret series is told apart in the number/symbol itself.
+        let suffix = if series == crate::registry::types::Series::Secret {
+            self.secret_suffix.as_str()
+        } else {
+            ""
+        };
+        // Decree 30 Art. 21: check authenticity and integrity on arrival.
+        let verifier =
+            crate::registry::verification::options_with_pins(&self.db, &self.verifier).await?;
+        let report = match &file {
+            Some(f) => Some(
+                crate::registry::verification::run(
+                    &self.verify_pool,
+                    verifier.clone(),
+                    "document.pdf".into(),
+                    f.bytes().clone(),
+                    now,
+                )
+                .await?,
+            ),
+            None => None,
+        };
+
+        let txn = crate::db::begin_write(&self.db).await?;
+        let number = next_number(&txn, direction, year, series).await?;
+        let number_symbol = match direction {
+            Direction::Incoming => c.number_symbol.clone(),
+            Direction::Outgoing => Some(match (c.doc_type.abbr, &c.unit) {
+                (Some(abbr), _) => {
+                    format!(
+                        "{}/{}-{}{suffix}",
+                        format_number(number),
+                        abbr,
+                        self.agency_code
+                    )
+                }
+                (None, Some(u)) => {
+                    format!(
+                        "{}/{}-{}{suffix}",
+                        format_number(number),
+                        self.agency_code,
+                        u.code
+                    )
+                }
+                (None, None) => {
+                    return Err(Error::Internal(
+                        "công văn without unit passed validation".into(),
+                    ));
+                }
+            }),
+        };
+        let number_symbol_key = number_symbol.as_deref().map(|s| fold(s).replace(' ', ""));
+        let issuer_key = fold(&c.issuer);
+        if let Some(key) = &number_symbol_key {
+            let existing = documents::Entity::find()
+                .filter(documents::Column::Direction.eq(direction.as_str()))
+                .filter(documents::Column::IssuerKey.eq(issuer_key.as_str()))
+                .filter(documents::Column::IssuedYear.eq(c.issued_on.year()))
+                .filter(documents::Column::Series.eq(series.as_str()))
+                .filter(documents::Column::NumberSymbolKey.eq(key.as_str()))
+                .one(&txn)
+                .await?;
+            if let Some(e) = existing {
+                return Err(duplicate(
+                    &c.issuer,
+                    c.issued_on.year(),
+                    number_symbol.as_deref().unwrap_or(""),
+                    Some(e.id),
+                ));
+            }
+        }
+        if let Some((sha, size)) = &file_info {
+            files::Entity::insert(files::ActiveModel {
+                sha256: Set(sha.to_string()),
+                size: Set(*size),
+                content_type: Set("application/pdf".into()),
+                stored_at: Set(now),
+            })
+            .on_conflict(
+                sea_orm::sea_query::OnConflict::column(files::Column::Sha256)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        let status =
+            if c.handler.is_some() || (direction == Direction::Incoming && c.unit.is_some()) {
+                Status::Assigned
+            } else {
+                Status::Registered
+            };
+        let search = crate::registry::search::texts(&crate::registry::search::SearchFields {
+            number_symbol: number_symbol.as_deref(),
+            doc_type: c.doc_type.name,
+            doc_type_abbr: c.doc_type.abbr,
+            issuer: &c.issuer,
+            subject: &c.subject,
+            recipients: &c.recipients,
+            signer_name: c.signer_name.as_deref(),
+            handler: c.handler.as_deref(),
+            notes: c.notes.as_deref(),
+            reply_number_symbol: None,
+            public: c.secrecy == Secrecy::None,
+        });
+        // Nothing becomes public before the hold ends (a mistaken secrecy
+        // can still be corrected).
+        let publish_at = now
+            + chrono::Duration::from_std(self.publication_hold).unwrap_or(chrono::Duration::zero());
+        let model = documents::ActiveModel {
+            direction: Set(direction.as_str().into()),
+            year: Set(year),
+            series: Set(series.as_str().into()),
+            register_number: Set(number),
+            number_symbol: Set(number_symbol.clone()),
+            number_symbol_key: Set(number_symbol_key),
+            issuer: Set(c.issuer.clone()),
+            issuer_key: Set(issuer_key),
+            issued_year: Set(c.issued_on.year()),
+            doc_type: Set(c.doc_type.name.into()),
+            doc_type_abbr: Set(c.doc_type.abbr.map(str::to_string)),
+            issued_on: Set(c.issued_on),
+            received_on: Set(c.received_on),
+            register_date: Set(c.received_on.unwrap_or(c.issued_on)),
+            registered_at: Set(now),
+            subject: Set(c.subject.clone()),
+            signer_name: Set(c.signer_name.clone()),
+            recipients: Set(
+                serde_json::to_string(&c.recipients).map_err(|e| Error::Internal(e.to_string()))?
+            ),
+            unit_id: Set(c.unit.as_ref().map(|u| u.id)),
+            handler: Set(c.handler.clone()),
+            due_on: Set(c.due_on),
+            status: Set(status.as_str().into()),
+            instruction: Set(c.instruction.clone()),
+            progress: Set(None),
+            resolved_on: Set(None),
+            reply_number_symbol: Set(None),
+            copies: Set(c.copies),
+            secrecy: Set(c.secrecy.as_str().into()),
+            urgency: Set(c.urgency.as_str().into()),
+            channel: Set(c.channel.as_str().into()),
+            counterpart: Set(c.counterpart.as_str().into()),
+            is_public: Set(c.secrecy == Secrecy::None),
+            file_sha256: Set(file_info.as_ref().map(|(s, _)| s.to_string())),
+            notes: Set(c.notes.clone()),
+            recall_reason: Set(None),
+            recalled_at: Set(None),
+            search_text: Set(search.staff),
+            public_search: Set(search.public),
+            search_version: Set(crate::registry::search::SEARCH_VERSION),
+            publish_at: Set(Some(publish_at)),
+            version: Set(1),
+            created_by: Set(actor.into()),
+            updated_at: Set(now),
+            ..Default::default()
+        };
+        let inserted = match model.insert(&txn).await {
+            Ok(m) => m,
+            Err(e) => {
+                let e = Error::from(e);
+                if e.is_unique_violation() {
+                    return Err(duplicate(
+                        &c.issuer,
+                        c.issued_on.year(),
+                        number_symbol.as_deref().unwrap_or(""),
+                        None,
+                    ));
+                }
+                return Err(e);
+            }
+        };
+        audit::append(
+            &txn,
+            now,
+            actor,
+            "register",
+            Some(inserted.id),
+            &json!({
+                "direction": direction,
+                "year": year,
+                "series": series,
+                "register_number": number,
+                "number_symbol": number_symbol,
+                "subject": c.subject,
+                "file_sha256": inserted.file_sha256,
+                "verification": report.as_ref().map(|r| r.0.status),
+            }),
+        )
+        .await?;
+        if let Some(r) = &report {
+            crate::registry::verification::store(
+                &txn,
+                inserted.id,
+                (&r.0, &r.1),
+                crate::registry::verification::Reason::Registration,
+                &verifier.trust.version(),
+                now,
+            )
+            .await?;
+        }
+        // The counters and the public log hear of it in the same transaction.
+        self.changed(&txn, inserted.id, Change::Registered, now)
+            .await?;
+        if self.hooks.danger_fail_before_commit.load(Ordering::SeqCst) {
+            return Err(Error::Internal("injected failure before commit".into()));
+        }
+        txn.commit().await?;
+        let units = unit_codes(&self.db).await?;
+        let mut view = DocumentView::from_model(inserted, &units, self.clock.today_vn())?;
+        view.verification = report.map(|r| serde_json::to_value(r.0).unwrap_or(Value::Null));
+        Ok(view)
+    }
+}
+
+fn duplicate(issuer: &str, year: i32, number_symbol: &str, existing: Option<i32>) -> Error {
+    let which = existing
+        .map(|id| format!(" (document {id})"))
+        .unwrap_or_default();
+    Error::conflict(
+        "duplicate_number_symbol",
+        Some("number_symbol"),
+        format!("{number_symbol:?} from {issuer:?} in {year} is already registered{which}"),
+    )
+}
