@@ -8,6 +8,7 @@ pub mod compliance;
 pub mod documents;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod public;
 pub mod ratelimit;
 pub mod serve;
@@ -22,8 +23,7 @@ use axum::routing::get;
 use sea_orm::ConnectionTrait;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
@@ -148,72 +148,13 @@ impl AppState {
     }
 }
 
-#[derive(OpenApi)]
-#[openapi(
-    info(
-        title = "vanthu",
-        description = "Registers of incoming and outgoing official documents (Decree 30/2020/NĐ-CP). \
-                       Authenticate with `Authorization: Bearer TOKEN` (`vanthu user add NAME --role clerk`).",
-    ),
-    modifiers(&BearerAuth),
-    security(("bearer" = [])),
-    tags(
-        (name = "documents", description = "The incoming and outgoing registers"),
-        (name = "admin", description = "Users, units, officials"),
-        (name = "system", description = "Health and audit"),
-        (name = "compliance", description = "The plan's targets measured")
-    )
-)]
-struct ApiDoc;
-
-struct BearerAuth;
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
-
-/// The public routes' description: no token, rate-limited per address.
-#[derive(OpenApi)]
-#[openapi(
-    paths(
-        public::checkpoint,
-        public::vkey,
-        public::tile,
-        public::inclusion,
-        public::consistency,
-        public::receipt,
-        public::documents,
-        public::document,
-        public::lookup,
-        public::stats,
-        public::dashboard,
-        public::feed_atom,
-        public::feed_json,
-        public::check
-    ),
-    tags((name = "public", description = "The public transparency log and document feed: no token; 20 requests a second per address"))
-)]
-struct PublicDoc;
-
-/// The OpenAPI description generated from the handlers.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    let mut spec = api_router(0).split_for_parts().1;
-    spec.merge(PublicDoc::openapi());
-    spec
-}
-
 fn api_router(max_upload: u64) -> OpenApiRouter<AppState> {
     api_routes().merge(upload_routes(max_upload))
 }
 
 /// Every `/api/v1` route but the uploads.
 fn api_routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    OpenApiRouter::with_openapi(<openapi::ApiDoc as utoipa::OpenApi>::openapi())
         .routes(routes!(documents::list_documents))
         .routes(routes!(documents::get_document))
         .routes(routes!(documents::download_file))
@@ -258,7 +199,7 @@ fn upload_routes(max_upload: u64) -> OpenApiRouter<AppState> {
 pub fn router(state: AppState) -> Router {
     use axum::middleware::from_fn_with_state as mw;
     let max_upload = state.registry.max_upload_bytes;
-    let spec = openapi();
+    let spec = openapi::openapi();
     let upload_limit = usize::try_from(max_upload)
         .unwrap_or(usize::MAX)
         .saturating_add(1_000_000);

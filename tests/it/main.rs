@@ -21,6 +21,7 @@ mod fuzz_replay;
 mod hostile;
 mod numbering;
 mod numbering_props;
+mod openapi;
 mod public_api;
 mod revocation;
 mod seed;
