@@ -9,13 +9,13 @@ use vanthu::sigverify::report::{Coverage, Status, SubIndication};
 use vanthu::sigverify::{Options, Policy, TrustStore, verify};
 
 fn corpus() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/conformance");
+    let p = crate::harness::shared_dir().join("conformance");
     if p.is_dir() {
         Some(p)
     } else {
-        eprintln!(
-            "notice: {} is absent; skipping the conformance corpus",
-            p.display()
+        crate::harness::skipped(
+            "corpus",
+            &format!("the conformance corpus ({} is absent)", p.display()),
         );
         None
     }
@@ -233,7 +233,10 @@ fn vn_real_corpus() {
     let Some(root) = corpus() else { return };
     let dir = root.join("vn-real");
     let Ok(manifest) = std::fs::read_to_string(dir.join("manifest.tsv")) else {
-        eprintln!("notice: {} has no manifest; skipping", dir.display());
+        crate::harness::skipped(
+            "corpus",
+            &format!("the vn-real corpus ({} has no manifest)", dir.display()),
+        );
         return;
     };
     let opts = Options {

@@ -45,6 +45,36 @@ pub fn default_now() -> DateTime<Utc> {
     "2025-06-15T03:00:00Z".parse().expect("valid instant")
 }
 
+/// Say that a test skips `what` for want of `kind` (`postgres`, `corpus`):
+/// on stderr, and as a line in `target/tmp/skipped.txt`, which `.ci/run`
+/// prints after the suite. Where the environment demands `kind`
+/// (`VANTHU_REQUIRE=postgres,corpus`, as CI sets), the skip is a failure.
+pub fn skipped(kind: &str, what: &str) {
+    let required = std::env::var("VANTHU_REQUIRE").unwrap_or_default();
+    assert!(
+        !required.split(',').any(|r| r.trim() == kind),
+        "{what} cannot run: {kind} is required here (VANTHU_REQUIRE={required}) but missing"
+    );
+    eprintln!("notice: skipped: {what} (no {kind})");
+    let file = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("skipped.txt");
+    if let Ok(mut f) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(file)
+    {
+        use std::io::Write;
+        let _ = writeln!(f, "{kind}\t{what}");
+    }
+}
+
+/// The shared material (`../shared`: conformance corpus, vectors), or
+/// `VANTHU_SHARED_DIR`.
+pub fn shared_dir() -> std::path::PathBuf {
+    std::env::var_os("VANTHU_SHARED_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared"))
+}
+
 /// A fresh PostgreSQL database for one test, or None (with a notice) when not configured.
 async fn fresh_postgres() -> Option<String> {
     let base = std::env::var("VANTHU_TEST_DATABASE_URL").ok()?;
@@ -105,8 +135,12 @@ impl TestApp {
             match fresh_postgres().await {
                 Some(url) => config.database_url = url,
                 None => {
-                    eprintln!(
-                        "notice: VANTHU_TEST_DATABASE_URL is not set; skipping the PostgreSQL run of this test"
+                    skipped(
+                        "postgres",
+                        &format!(
+                            "{} on PostgreSQL (VANTHU_TEST_DATABASE_URL is not set)",
+                            std::thread::current().name().unwrap_or("a test")
+                        ),
                     );
                     return None;
                 }
