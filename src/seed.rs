@@ -259,6 +259,27 @@ pub async fn seed(
                 .from_local_datetime(&date.and_hms_opt(2, 0, 0).unwrap_or_default())
                 .single()
                 .unwrap_or(now);
+            let recipients: Vec<String> = if incoming {
+                Vec::new()
+            } else {
+                vec!["Các sở, ban, ngành".to_string()]
+            };
+            let signer = staff[ui * OFFICIALS_PER_UNIT].2.clone();
+            // The search texts by the recipe registration uses (one recipe,
+            // so seeded documents are found as registered ones are).
+            let search = crate::registry::search::texts(&crate::registry::search::SearchFields {
+                number_symbol: Some(&symbol),
+                doc_type: type_name,
+                doc_type_abbr: abbr,
+                issuer: &issuer,
+                subject: &subject,
+                recipients: &recipients,
+                signer_name: Some(&signer),
+                handler: None,
+                notes: None,
+                reply_number_symbol: None,
+                public: secrecy == "none",
+            });
             docs.push(documents::ActiveModel {
                 direction: Set(direction.into()),
                 year: Set(year),
@@ -275,15 +296,15 @@ pub async fn seed(
                 received_on: Set(incoming.then_some(date)),
                 register_date: Set(date),
                 registered_at: Set(at),
-                search_text: Set(fold(&subject)),
+                search_text: Set(search.staff),
+                public_search: Set(search.public),
+                search_version: Set(crate::registry::search::SEARCH_VERSION),
+                publish_at: Set(Some(at)),
+                version: Set(1),
                 subject: Set(subject),
-                signer_name: Set(Some(staff[ui * OFFICIALS_PER_UNIT].2.clone())),
+                signer_name: Set(Some(signer)),
                 // Stored as a JSON list, as registration stores it.
-                recipients: Set(if incoming {
-                    "[]".into()
-                } else {
-                    r#"["Các sở, ban, ngành"]"#.into()
-                }),
+                recipients: Set(serde_json::to_string(&recipients)?),
                 unit_id: Set(Some(unit_ids[ui])),
                 handler: Set(None),
                 due_on: Set(due_on),

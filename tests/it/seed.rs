@@ -50,6 +50,35 @@ both!(seed_keeps_invariants, |app: TestApp| async move {
             .await;
         assert_eq!(s, 200, "{d}");
     }
+    // Seeded rows carry the search texts registration would write (one
+    // recipe), so they are found by number/symbol and issuer, not only subject.
+    use sea_orm::EntityTrait;
+    let rows = vanthu::entity::documents::Entity::find()
+        .all(&app.registry.db)
+        .await
+        .expect("rows");
+    for m in rows.iter().take(200) {
+        let t = vanthu::registry::search::texts_of(m);
+        assert_eq!(
+            (&m.search_text, &m.public_search),
+            (&t.staff, &t.public),
+            "document {}",
+            m.id
+        );
+        assert_eq!(m.search_version, vanthu::registry::search::SEARCH_VERSION);
+    }
+    let (s, found) = app.get("/api/v1/documents?q=seed01", &app.clerk).await;
+    assert_eq!(s, 200, "{found}");
+    assert!(
+        found["total"].as_u64().unwrap_or(0) > 0,
+        "found by number/symbol: {found}"
+    );
+    let (s, public) = app.get("/public/v1/documents?q=seed01", "").await;
+    assert_eq!(s, 200, "{public}");
+    assert!(
+        public["total"].as_u64().unwrap_or(0) > 0,
+        "the public finds them too: {public}"
+    );
     // The metrics agree with a count written independently in SQL.
     let expect = count(
         &app,
