@@ -704,7 +704,7 @@ pub fn evidence_csv(e: &[Evidence]) -> String {
 /// written as strings, never as formulas.
 pub fn xlsx(m: &[MetricResult], e: &[Evidence]) -> Result<Vec<u8>> {
     use rust_xlsxwriter::Workbook;
-    let x = |e: rust_xlsxwriter::XlsxError| Error::Internal(format!("XLSX: {e}"));
+    let x = Error::Xlsx;
     let mut wb = Workbook::new();
     let s = wb.add_worksheet();
     s.set_name("metrics").map_err(x)?;

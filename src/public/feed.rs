@@ -213,3 +213,10 @@ pub fn json_feed(
     }
     feed
 }
+
+impl super::log::Log {
+    /// One page of the public feed, newest first (before log index `before`).
+    pub async fn feed(&self, before: Option<i64>) -> Result<Vec<Item>> {
+        page(self.db(), before).await
+    }
+}

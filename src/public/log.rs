@@ -27,14 +27,14 @@ use crate::tlog::{Hash, TlogError};
 const BATCH: i64 = 20_000;
 
 fn tl(e: TlogError) -> Error {
-    Error::Internal(e.to_string())
+    Error::Tlog(e)
 }
 
 fn hash_of(hex_s: &str) -> Result<Hash> {
     hex::decode(hex_s)
         .ok()
         .and_then(|v| v.try_into().ok())
-        .ok_or_else(|| Error::Internal(format!("stored hash {hex_s:?} is not 32 bytes of hex")))
+        .ok_or_else(|| Error::Corrupt(format!("stored hash {hex_s:?} is not 32 bytes of hex")))
 }
 
 /// Queue a public event about `doc` in the caller's transaction. Secret
@@ -53,7 +53,7 @@ pub async fn enqueue<C: ConnectionTrait>(
         event: event.to_string(),
         time: at.to_rfc3339_opts(SecondsFormat::Secs, true),
     };
-    let data = serde_json::to_string(&e).map_err(|x| Error::Internal(x.to_string()))?;
+    let data = serde_json::to_string(&e)?;
     // Held until the document's publication time.
     let not_before = doc.publish_at.max(at);
     c.execute_raw(stmt(
@@ -188,6 +188,11 @@ impl std::fmt::Debug for Log {
 }
 
 impl Log {
+    /// The database the log lives in (for the rooms of `public` that read it).
+    pub(crate) fn db(&self) -> &DatabaseConnection {
+        &self.db
+    }
+
     /// Open the log with the key in `data_dir/tlog.key`, creating the key on first use.
     pub fn open(db: DatabaseConnection, data_dir: &Path, origin: &str) -> anyhow::Result<Self> {
         let path = data_dir.join("tlog.key");
@@ -310,7 +315,7 @@ impl Log {
             n.dedup();
             n.len()
         } {
-            return Err(Error::Internal(
+            return Err(Error::Corrupt(
                 "the log's stored hashes are incomplete".into(),
             ));
         }
@@ -446,8 +451,11 @@ impl Log {
             let old = hash_of(&r.try_get::<String>("", "root")?)?;
             if m > 0 {
                 let proof = self.consistency(m, size).await?;
-                merkle::verify_consistency(m, size, &proof, &old, &root)
-                    .map_err(|e| Error::Internal(format!("refusing to sign: {e}")))?;
+                merkle::verify_consistency(m, size, &proof, &old, &root).map_err(|e| {
+                    Error::Corrupt(format!(
+                        "the tree is not an extension of the last signed one; refusing to sign: {e}"
+                    ))
+                })?;
             }
         }
         let body = Checkpoint {

@@ -259,3 +259,21 @@ pub async fn for_document(
         })
         .collect())
 }
+
+impl super::Registry {
+    /// Recompute the audit chain (`GET /api/v1/audit/verify`).
+    pub async fn audit_chain(&self) -> Result<ChainReport> {
+        verify(&self.db).await
+    }
+
+    /// The audit entries about document `id`, oldest first.
+    pub async fn audit_of_document(&self, id: i32) -> Result<Vec<AuditEntryView>> {
+        for_document(&self.db, id).await
+    }
+
+    /// The newest audit entry's id (0 when empty): every change appends
+    /// one, so caches key on it.
+    pub async fn last_audit_id(&self) -> Result<i64> {
+        last_id(&self.db).await
+    }
+}

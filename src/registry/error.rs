@@ -57,7 +57,27 @@ pub enum Error {
     /// File storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
-    /// Anything else that should not happen.
+    /// JSON could not be written or read back.
+    #[error("JSON encoding failed: {0}")]
+    Json(#[from] serde_json::Error),
+    /// A stored value is not one vanthu writes (the database was changed
+    /// outside vanthu, or by a newer version).
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+    /// The transparency-log library refused an operation.
+    #[error("transparency log: {0}")]
+    Tlog(#[from] tlog::TlogError),
+    /// OpenSSL failed (e.g. the random generator).
+    #[error("OpenSSL: {0}")]
+    Crypto(#[from] openssl::error::ErrorStack),
+    /// A background task (a verification) ended abnormally.
+    #[error("a background task failed: {0}")]
+    Task(#[from] tokio::task::JoinError),
+    /// A workbook could not be written.
+    #[error("XLSX: {0}")]
+    Xlsx(#[from] rust_xlsxwriter::XlsxError),
+    /// An invariant of vanthu itself does not hold (a bug, or a test's
+    /// injected failure); the message says which.
     #[error("internal error: {0}")]
     Internal(String),
 }

@@ -70,6 +70,13 @@ pub struct Registry {
 }
 
 impl Registry {
+    /// Whether the database answers (`GET /healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        use sea_orm::ConnectionTrait;
+        self.db.execute_unprepared("SELECT 1").await?;
+        Ok(())
+    }
+
     /// Open the database (running migrations) and the store named in
     /// `config`; every change is told to `observers`. The application
     /// opens it with its observers (`crate::app::open_registry`).

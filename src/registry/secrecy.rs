@@ -34,7 +34,7 @@ impl Registry {
         let txn = crate::db::begin_write(&self.db).await?;
         let current = for_write(&txn, id, expected).await?;
         let from = Secrecy::parse(&current.secrecy)
-            .ok_or_else(|| Error::Internal(format!("stored secrecy {:?}", current.secrecy)))?;
+            .ok_or_else(|| Error::Corrupt(format!("stored secrecy {:?}", current.secrecy)))?;
         if to.rank() <= from.rank() {
             return Err(Error::invalid(
                 "not_raised",

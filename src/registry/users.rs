@@ -35,7 +35,7 @@ impl TryFrom<users::Model> for User {
         Ok(Self {
             id: m.id,
             role: Role::parse(&m.role)
-                .ok_or_else(|| Error::Internal(format!("stored role {:?}", m.role)))?,
+                .ok_or_else(|| Error::Corrupt(format!("stored role {:?}", m.role)))?,
             name: m.name,
             active: m.active,
             version: m.version,
@@ -60,8 +60,7 @@ fn token_hash(token: &str) -> String {
 /// A new random token: `vt_` and 32 random bytes in URL-safe base64.
 fn new_token() -> Result<String> {
     let mut buf = [0u8; 32];
-    openssl::rand::rand_bytes(&mut buf)
-        .map_err(|e| Error::Internal(format!("random generator: {e}")))?;
+    openssl::rand::rand_bytes(&mut buf)?;
     Ok(format!(
         "vt_{}",
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)

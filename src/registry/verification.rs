@@ -156,7 +156,7 @@ impl VerifyPool {
         .await;
         done.store(true, Ordering::Release);
         drop(guard);
-        out.map_err(|e| Error::Internal(format!("the verifier stopped: {e}")))
+        out.map_err(Error::Task)
     }
 }
 
@@ -197,7 +197,7 @@ pub async fn store<C: ConnectionTrait>(
     trust_version: &str,
     at: DateTime<Utc>,
 ) -> Result<i32> {
-    let json = serde_json::to_string(report).map_err(|e| Error::Internal(e.to_string()))?;
+    let json = serde_json::to_string(report)?;
     let v = verifications::ActiveModel {
         document_id: Set(document_id),
         file_sha256: Set(report.sha256.clone()),
@@ -256,7 +256,7 @@ pub async fn latest<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<HashMap<i
         .await?;
     for r in rows {
         let v: Value = serde_json::from_str(&r.report)
-            .map_err(|e| Error::Internal(format!("stored report is not JSON: {e}")))?;
+            .map_err(|e| Error::Corrupt(format!("stored report is not JSON: {e}")))?;
         out.insert(r.document_id, v);
     }
     Ok(out)
@@ -319,8 +319,9 @@ impl Registry {
                     reason: r.reason,
                     trust_version: r.trust_version,
                     status: r.status,
-                    report: serde_json::from_str(&r.report)
-                        .map_err(|e| Error::Internal(e.to_string()))?,
+                    report: serde_json::from_str(&r.report).map_err(|e| {
+                        Error::Corrupt(format!("stored report {} is not JSON: {e}", r.id))
+                    })?,
                 })
             })
             .collect()

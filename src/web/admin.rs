@@ -198,7 +198,5 @@ pub async fn audit_verify(
     State(state): State<AppState>,
     _auth: Authed<Oversee>,
 ) -> ApiResult<Json<ChainReport>> {
-    Ok(Json(
-        crate::registry::audit::verify(&state.registry.db).await?,
-    ))
+    Ok(Json(state.registry.audit_chain().await?))
 }

@@ -1,44 +1,108 @@
 //! `/api/v1/compliance`: the plan's metrics per group, and the documents behind each gap.
 
 use axum::Json;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use chrono::{Datelike, NaiveDate};
 use serde_json::{Value, json};
 
 use super::AppState;
 use super::auth::{Authed, Read};
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{parse_num, query_pairs};
+use super::extract::{FromQuery, Pairs, Query, parse_num};
 use crate::compliance::{self, Filter, GroupBy};
 use crate::registry::Error;
 use crate::registry::fields::parse_date;
 
-/// The parsed filter, grouping, and the raw query pairs.
-type Parsed = (Filter, GroupBy, Vec<(String, String)>);
-
-const PARAMS: &[&str] = &[
+/// The filter and grouping every compliance route reads.
+const FILTER: &[&str] = &[
     "from",
     "to",
     "unit",
     "direction",
     "type",
     "group_by",
-    "metric",
-    "page",
-    "per_page",
-    "format",
-    "kind",
     "as_verified",
 ];
 
-fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
-    let pairs = query_pairs(raw, PARAMS)?;
-    let get = |k: &str| {
-        pairs
-            .iter()
-            .find(|(a, v)| a == k && !v.trim().is_empty())
-            .map(|(_, v)| v.trim().to_string())
-    };
+/// The query of a compliance route: the filter and grouping, and the
+/// route's own parameters (`P` names them).
+pub struct ComplianceQuery<P: RouteParams> {
+    filter: Filter,
+    group: GroupBy,
+    pairs: Pairs,
+    _route: std::marker::PhantomData<P>,
+}
+
+/// The parameters a compliance route takes besides the filter.
+pub trait RouteParams {
+    /// Every name the route accepts (the filter's included).
+    const ALLOWED: &'static [&'static str];
+}
+
+/// `GET /api/v1/compliance`.
+pub struct MetricsRoute;
+impl RouteParams for MetricsRoute {
+    const ALLOWED: &'static [&'static str] = FILTER;
+}
+
+/// `GET /api/v1/compliance/evidence`.
+pub struct EvidenceRoute;
+impl RouteParams for EvidenceRoute {
+    const ALLOWED: &'static [&'static str] = &[
+        "from",
+        "to",
+        "unit",
+        "direction",
+        "type",
+        "group_by",
+        "as_verified",
+        "metric",
+        "page",
+        "per_page",
+    ];
+}
+
+/// `GET /api/v1/compliance/export`.
+pub struct ExportRoute;
+impl RouteParams for ExportRoute {
+    const ALLOWED: &'static [&'static str] = &[
+        "from",
+        "to",
+        "unit",
+        "direction",
+        "type",
+        "group_by",
+        "as_verified",
+        "format",
+        "kind",
+    ];
+}
+
+impl<P: RouteParams> FromQuery for ComplianceQuery<P> {
+    const ALLOWED: &'static [&'static str] = P::ALLOWED;
+    fn from_query(q: &Pairs, s: &AppState) -> Result<Self, Error> {
+        let (filter, group) = filter(s.registry.clock.today_vn(), q)?;
+        Ok(Self {
+            filter,
+            group,
+            pairs: q.clone(),
+            _route: std::marker::PhantomData,
+        })
+    }
+}
+
+/// `year`, `format` and `series` of a printable register.
+pub struct RegisterQuery(Pairs);
+
+impl FromQuery for RegisterQuery {
+    const ALLOWED: &'static [&'static str] = &["year", "format", "series"];
+    fn from_query(q: &Pairs, _: &AppState) -> Result<Self, Error> {
+        Ok(Self(q.clone()))
+    }
+}
+
+fn filter(reg_today: NaiveDate, pairs: &Pairs) -> Result<(Filter, GroupBy), Error> {
+    let get = |k: &str| pairs.get(k);
     let year_start = NaiveDate::from_ymd_opt(reg_today.year(), 1, 1).unwrap_or(reg_today);
     let from = get("from")
         .map(|s| parse_date("from", &s))
@@ -82,7 +146,6 @@ fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
             as_registered,
         },
         g,
-        pairs,
     ))
 }
 
@@ -93,9 +156,9 @@ fn filter(reg_today: NaiveDate, raw: Option<&str>) -> Result<Parsed, Error> {
 pub async fn metrics(
     State(s): State<AppState>,
     _auth: Authed<Read>,
-    RawQuery(q): RawQuery,
+    Query(q): Query<ComplianceQuery<MetricsRoute>>,
 ) -> ApiResult<Json<Value>> {
-    let (f, g, _) = filter(s.registry.clock.today_vn(), q.as_deref())?;
+    let (f, g) = (q.filter, q.group);
     let m = compliance::rollup::metrics(&s.registry, &s.web.targets, &f, g).await?;
     Ok(Json(json!({"from": f.from, "to": f.to, "metrics": m})))
 }
@@ -110,10 +173,10 @@ const MAX_PAGE: u64 = 1_000_000;
 pub async fn evidence(
     State(s): State<AppState>,
     _auth: Authed<Read>,
-    RawQuery(q): RawQuery,
+    Query(q): Query<ComplianceQuery<EvidenceRoute>>,
 ) -> ApiResult<Json<Value>> {
-    let (f, g, pairs) = filter(s.registry.clock.today_vn(), q.as_deref())?;
-    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    let (f, g, pairs) = (q.filter, q.group, q.pairs);
+    let get = |k: &str| pairs.get(k);
     let metric = get("metric")
         .ok_or_else(|| Error::invalid("missing_field", "metric", "metric is required"))?;
     if !compliance::METRICS.iter().any(|(id, _, _)| *id == metric) {
@@ -158,11 +221,11 @@ pub async fn evidence(
 pub async fn export(
     State(s): State<AppState>,
     _auth: Authed<Read>,
-    RawQuery(q): RawQuery,
+    Query(q): Query<ComplianceQuery<ExportRoute>>,
 ) -> ApiResult<axum::response::Response> {
     use axum::http::{HeaderValue, header};
-    let (f, g, pairs) = filter(s.registry.clock.today_vn(), q.as_deref())?;
-    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    let (f, g, pairs) = (q.filter, q.group, q.pairs);
+    let get = |k: &str| pairs.get(k);
     // Check the request before any work.
     #[derive(PartialEq)]
     enum Kind {
@@ -247,15 +310,14 @@ pub async fn register_book(
     State(s): State<AppState>,
     _auth: Authed<Read>,
     axum::extract::Path(book): axum::extract::Path<String>,
-    RawQuery(q): RawQuery,
+    Query(RegisterQuery(pairs)): Query<RegisterQuery>,
 ) -> ApiResult<axum::response::Response> {
     use crate::compliance::registers::{self, Book};
     use axum::http::{HeaderValue, header};
     use axum::response::IntoResponse;
     let book = Book::parse(&book)
         .ok_or_else(|| Error::not_found("no such register: incoming, outgoing or followup"))?;
-    let pairs = query_pairs(q.as_deref(), &["year", "format", "series"])?;
-    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
+    let get = |k: &str| pairs.get(k);
     let year: i32 = match get("year") {
         Some(y) => parse_num("year", &y)?,
         None => s.registry.clock.today_vn().year(),

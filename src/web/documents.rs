@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::body::{Body, Bytes};
-use axum::extract::{FromRequest, Multipart, Path, RawQuery, Request, State};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use bytes::BytesMut;
@@ -13,7 +13,7 @@ use super::AppState;
 use super::auth::{AnyRole, Authed, Read, Write};
 use super::error::{ApiResult, ErrorBody};
 use super::extract::{
-    JSON_LIMIT, JsonBody, is_json, parse_json, parse_num, path_id, query_pairs, stalled, timed_out,
+    FromQuery, JSON_LIMIT, JsonBody, Pairs, Query, is_json, parse_json, path_id, stalled, timed_out,
 };
 use crate::registry::audit::AuditEntryView;
 use crate::registry::documents::{
@@ -227,9 +227,15 @@ const LIST_PARAMS: &[&str] = &[
     "per_page",
 ];
 
-/// Parse the register search parameters.
-pub fn list_query(raw: Option<&str>) -> Result<ListQuery, Error> {
-    list_query_of(raw, LIST_PARAMS)
+/// The staff register search (`GET /api/v1/documents`).
+#[derive(Debug, Clone)]
+pub struct StaffSearch(pub ListQuery);
+
+impl FromQuery for StaffSearch {
+    const ALLOWED: &'static [&'static str] = LIST_PARAMS;
+    fn from_query(q: &Pairs, _: &AppState) -> Result<Self, Error> {
+        Ok(Self(list_query_of(q)?))
+    }
 }
 
 /// The filters the public may use: only fields its projection shows
@@ -249,37 +255,35 @@ pub const PUBLIC_LIST_PARAMS: &[&str] = &[
     "per_page",
 ];
 
-/// Parse a public search query.
-pub fn public_list_query(raw: Option<&str>) -> Result<ListQuery, Error> {
-    list_query_of(raw, PUBLIC_LIST_PARAMS)
+/// The public search (`GET /public/v1/documents`).
+#[derive(Debug, Clone)]
+pub struct PublicSearch(pub ListQuery);
+
+impl FromQuery for PublicSearch {
+    const ALLOWED: &'static [&'static str] = PUBLIC_LIST_PARAMS;
+    fn from_query(q: &Pairs, _: &AppState) -> Result<Self, Error> {
+        Ok(Self(list_query_of(q)?))
+    }
 }
 
-fn list_query_of(raw: Option<&str>, allowed: &[&str]) -> Result<ListQuery, Error> {
-    let mut q = ListQuery::default();
-    for (k, v) in query_pairs(raw, allowed)? {
-        let v = v.trim().to_string();
-        if v.is_empty() {
-            continue;
-        }
-        match k.as_str() {
-            "q" => q.q = Some(v),
-            "direction" => q.direction = Some(v),
-            "year" => q.year = Some(parse_num("year", &v)?),
-            "unit" => q.unit = Some(v),
-            "doc_type" => q.doc_type = Some(v),
-            "status" => q.status = Some(v),
-            "secrecy" => q.secrecy = Some(v),
-            "urgency" => q.urgency = Some(v),
-            "channel" => q.channel = Some(v),
-            "counterpart" => q.counterpart = Some(v),
-            "from" => q.from = Some(v),
-            "to" => q.to = Some(v),
-            "page" => q.page = Some(parse_num("page", &v)?),
-            "per_page" => q.per_page = Some(parse_num("per_page", &v)?),
-            _ => {}
-        }
-    }
-    Ok(q)
+/// The search filters from checked pairs (empty values count as absent).
+fn list_query_of(p: &Pairs) -> Result<ListQuery, Error> {
+    Ok(ListQuery {
+        q: p.get("q"),
+        direction: p.get("direction"),
+        year: p.num("year")?,
+        unit: p.get("unit"),
+        doc_type: p.get("doc_type"),
+        status: p.get("status"),
+        secrecy: p.get("secrecy"),
+        urgency: p.get("urgency"),
+        channel: p.get("channel"),
+        counterpart: p.get("counterpart"),
+        from: p.get("from"),
+        to: p.get("to"),
+        page: p.num("page")?,
+        per_page: p.num("per_page")?,
+    })
 }
 
 /// Search both registers; newest first.
@@ -288,9 +292,8 @@ fn list_query_of(raw: Option<&str>, allowed: &[&str]) -> Result<ListQuery, Error
 pub async fn list_documents(
     State(state): State<AppState>,
     _auth: Authed<Read>,
-    RawQuery(raw): RawQuery,
+    Query(StaffSearch(q)): Query<StaffSearch>,
 ) -> ApiResult<Json<Page>> {
-    let q = list_query(raw.as_deref())?;
     Ok(Json(state.registry.list(&q).await?))
 }
 
@@ -546,9 +549,7 @@ pub async fn document_history(
 ) -> ApiResult<Json<Vec<AuditEntryView>>> {
     let id = path_id("document", &id)?;
     state.registry.get(id).await?;
-    Ok(Json(
-        crate::registry::audit::for_document(&state.registry.db, id).await?,
-    ))
+    Ok(Json(state.registry.audit_of_document(id).await?))
 }
 
 /// The document types of Decree 30 Phụ lục III and their abbreviations.

@@ -38,12 +38,6 @@ impl From<Error> for AppError {
     }
 }
 
-impl From<sea_orm::DbErr> for AppError {
-    fn from(e: sea_orm::DbErr) -> Self {
-        AppError(Error::Db(e))
-    }
-}
-
 /// The HTTP status of a refusal class.
 pub fn status_of(kind: Kind) -> StatusCode {
     match kind {

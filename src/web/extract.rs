@@ -1,5 +1,6 @@
 //! Request extractors that refuse bad input with the JSON error body:
-//! JSON bodies, query strings checked key by key, numeric ids in paths.
+//! JSON bodies, query strings checked key by key ([`Query`] over a
+//! [`FromQuery`] type), numeric ids in paths.
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
@@ -81,6 +82,15 @@ pub fn query_pairs(raw: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, S
                 format!("the query string is malformed: {e}"),
             )
         })?;
+    for (i, (k, _)) in pairs.iter().enumerate() {
+        if pairs[..i].iter().any(|(a, _)| a == k) {
+            return Err(Error::invalid(
+                "repeated_field",
+                k,
+                format!("query parameter {k:?} is given more than once"),
+            ));
+        }
+    }
     if let Some((k, _)) = pairs.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
         return Err(Error::invalid(
             "unknown_field",
@@ -92,6 +102,69 @@ pub fn query_pairs(raw: Option<&str>, allowed: &[&str]) -> Result<Vec<(String, S
         ));
     }
     Ok(pairs)
+}
+
+/// Query pairs checked against a handler's accepted names (none unknown,
+/// none repeated).
+#[derive(Debug, Clone, Default)]
+pub struct Pairs(Vec<(String, String)>);
+
+impl Pairs {
+    /// The value of `k` as sent.
+    pub fn raw(&self, k: &str) -> Option<&str> {
+        self.0.iter().find(|(a, _)| a == k).map(|(_, v)| v.as_str())
+    }
+
+    /// The value of `k`, trimmed; an empty value counts as absent.
+    pub fn get(&self, k: &str) -> Option<String> {
+        self.raw(k)
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_string)
+    }
+
+    /// A whole number `k`, when given.
+    pub fn num<T: std::str::FromStr>(&self, k: &str) -> Result<Option<T>, Error> {
+        self.get(k).map(|v| parse_num(k, &v)).transpose()
+    }
+
+    /// A whole number `k` that must be given.
+    pub fn required_num<T: std::str::FromStr>(&self, k: &str) -> Result<T, Error> {
+        self.num(k)?
+            .ok_or_else(|| Error::invalid("missing_field", k, format!("{k} is required")))
+    }
+
+    /// Every pair, in order.
+    pub fn all(&self) -> &[(String, String)] {
+        &self.0
+    }
+}
+
+/// The query parameters of a route, as a type.
+pub trait FromQuery: Sized {
+    /// The names the route accepts; any other is refused (422).
+    const ALLOWED: &'static [&'static str];
+
+    /// Build from the checked pairs (`state` gives today's date and the like).
+    fn from_query(q: &Pairs, state: &AppState) -> Result<Self, Error>;
+}
+
+/// Query parameters parsed into `T`: a malformed query string is a 400, an
+/// unknown or repeated name or a bad value a 422, always with the JSON
+/// error body.
+#[derive(Debug, Clone)]
+pub struct Query<T>(pub T);
+
+impl<T: FromQuery> axum::extract::FromRequestParts<AppState> for Query<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let pairs = Pairs(query_pairs(parts.uri.query(), T::ALLOWED)?);
+        Ok(Query(T::from_query(&pairs, state)?))
+    }
 }
 
 /// Parse a whole number named `field`.

@@ -20,7 +20,6 @@ use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use sea_orm::ConnectionTrait;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
@@ -265,7 +264,7 @@ async fn not_found() -> Response {
 
 /// `GET /healthz`: 200 when the database answers.
 async fn healthz(State(state): State<AppState>) -> Response {
-    match state.registry.db.execute_unprepared("SELECT 1").await {
+    match state.registry.ping().await {
         Ok(_) => axum::Json(serde_json::json!({"status": "ok"})).into_response(),
         Err(e) => {
             tracing::error!(error = %e, "health check failed");

@@ -3,7 +3,7 @@
 //! C2SP tlog-tiles, JSON proof helpers, and per-document receipts. Nothing
 //! here reads documents directly: only the log, built from the public projection.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
@@ -12,7 +12,7 @@ use serde_json::json;
 
 use super::AppState;
 use super::error::{ApiResult, ErrorBody};
-use super::extract::{parse_num, path_id, query_pairs};
+use super::extract::{FromQuery, Pairs, Query, path_id};
 use crate::registry::Error;
 
 fn text(body: String, cache: &'static str) -> Response {
@@ -76,15 +76,13 @@ pub async fn tile(State(s): State<AppState>, Path(path): Path<String>) -> ApiRes
 #[utoipa::path(get, path = "/public/v1/proof/inclusion", tag = "public", security(()),
     params(("index" = Option<u64>, Query, description = "leaf index (or give hash)"), ("hash" = Option<String>, Query, description = "base64 leaf hash"), ("size" = u64, Query, description = "tree size of a published checkpoint")),
     responses((status = 200, body = Object, description = "RFC 9162 inclusion proof"), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-pub async fn inclusion(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let pairs = query_pairs(q.as_deref(), &["index", "size", "hash"])?;
-    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
-    let size: u64 = parse_num(
-        "size",
-        &get("size").ok_or_else(|| Error::invalid("missing_field", "size", "size is required"))?,
-    )?;
-    let index: u64 = match (get("index"), get("hash")) {
-        (Some(i), _) => parse_num("index", &i)?,
+pub async fn inclusion(
+    State(s): State<AppState>,
+    Query(q): Query<InclusionQuery>,
+) -> ApiResult<Response> {
+    let size = q.size;
+    let index: u64 = match (q.index, q.hash) {
+        (Some(i), _) => i,
         (None, Some(h)) => {
             let raw = B64.decode(&h).map_err(|_| {
                 Error::invalid(
@@ -107,17 +105,10 @@ pub async fn inclusion(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
 #[utoipa::path(get, path = "/public/v1/proof/consistency", tag = "public", security(()),
     params(("from" = u64, Query, description = "older tree size"), ("to" = u64, Query, description = "newer tree size")),
     responses((status = 200, body = Object, description = "RFC 9162 consistency proof"), (status = 422, body = ErrorBody)))]
-pub async fn consistency(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let pairs = query_pairs(q.as_deref(), &["from", "to"])?;
-    let get = |k: &str| pairs.iter().find(|(a, _)| a == k).map(|(_, v)| v.clone());
-    let m: u64 = parse_num(
-        "from",
-        &get("from").ok_or_else(|| Error::invalid("missing_field", "from", "from is required"))?,
-    )?;
-    let n: u64 = parse_num(
-        "to",
-        &get("to").ok_or_else(|| Error::invalid("missing_field", "to", "to is required"))?,
-    )?;
+pub async fn consistency(
+    State(s): State<AppState>,
+    Query(ConsistencyQuery { from: m, to: n }): Query<ConsistencyQuery>,
+) -> ApiResult<Response> {
     let proof = s.log.consistency(m, n).await?;
     Ok(axum::Json(json!({"from": m, "to": n, "hashes": proof.iter().map(|h| B64.encode(h)).collect::<Vec<_>>()})).into_response())
 }
@@ -144,8 +135,10 @@ fn base_url(s: &AppState) -> String {
 /// `GET /public/v1/documents`: search public documents (the same filters as the registers; never secret or recalled ones).
 #[utoipa::path(get, path = "/public/v1/documents", tag = "public", security(()), params(crate::registry::documents::ListQuery),
     responses((status = 200, body = Object, description = "{items, total, page, per_page}: public projections only"), (status = 422, body = ErrorBody)))]
-pub async fn documents(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let q = super::documents::public_list_query(q.as_deref())?;
+pub async fn documents(
+    State(s): State<AppState>,
+    Query(super::documents::PublicSearch(q)): Query<super::documents::PublicSearch>,
+) -> ApiResult<Response> {
     let page = s.registry.list_public(&q).await?;
     let items: Vec<_> = page
         .items
@@ -180,20 +173,10 @@ pub async fn document(State(s): State<AppState>, Path(id): Path<String>) -> ApiR
 #[utoipa::path(get, path = "/public/v1/lookup", tag = "public", security(()),
     params(("number_symbol" = String, Query, description = "e.g. 42/QĐ-SNV")),
     responses((status = 200, body = Object), (status = 422, body = ErrorBody)))]
-pub async fn lookup(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let pairs = query_pairs(q.as_deref(), &["number_symbol"])?;
-    let ns = pairs
-        .into_iter()
-        .find(|(k, _)| k == "number_symbol")
-        .map(|(_, v)| v)
-        .filter(|v| !v.trim().is_empty() && v.chars().count() <= 100)
-        .ok_or_else(|| {
-            Error::invalid(
-                "missing_field",
-                "number_symbol",
-                "number_symbol is required (at most 100 characters)",
-            )
-        })?;
+pub async fn lookup(
+    State(s): State<AppState>,
+    Query(LookupQuery(ns)): Query<LookupQuery>,
+) -> ApiResult<Response> {
     let docs = s.registry.lookup_public(&ns).await?;
     let items: Vec<_> = docs.iter().filter_map(crate::public::project).collect();
     Ok(axum::Json(json!({"items": items})).into_response())
@@ -244,7 +227,7 @@ impl StatsCache {
 /// computation at a time: a flood of requests waits for it instead of
 /// repeating it.
 async fn cached_stats(s: &AppState, year: i32) -> Result<Stats, Error> {
-    let last = crate::registry::audit::last_id(&s.registry.db).await?;
+    let last = s.registry.last_audit_id().await?;
     let key = (year, s.registry.clock.today_vn(), last);
     let mut cache = s.stats_cache.lock().await;
     if let Some(v) = cache.get(&key) {
@@ -257,21 +240,90 @@ async fn cached_stats(s: &AppState, year: i32) -> Result<Stats, Error> {
 
 /// The `year` query parameter: a register year from 1945 to next year
 /// (default: this year in Vietnam).
-fn year_param(s: &AppState, q: Option<&str>) -> Result<i32, Error> {
-    let pairs = query_pairs(q, &["year"])?;
-    let this = chrono::Datelike::year(&s.registry.clock.today_vn());
-    let year: i32 = match pairs.into_iter().find(|(k, _)| k == "year") {
-        Some((_, v)) => parse_num("year", &v)?,
-        None => this,
-    };
-    if !(1945..=this + 1).contains(&year) {
-        return Err(Error::invalid(
-            "invalid_value",
-            "year",
-            format!("year must be between 1945 and {}", this + 1),
-        ));
+pub struct YearQuery(pub i32);
+
+impl FromQuery for YearQuery {
+    const ALLOWED: &'static [&'static str] = &["year"];
+    fn from_query(q: &Pairs, s: &AppState) -> Result<Self, Error> {
+        let this = chrono::Datelike::year(&s.registry.clock.today_vn());
+        let year = q.num("year")?.unwrap_or(this);
+        if !(1945..=this + 1).contains(&year) {
+            return Err(Error::invalid(
+                "invalid_value",
+                "year",
+                format!("year must be between 1945 and {}", this + 1),
+            ));
+        }
+        Ok(Self(year))
     }
-    Ok(year)
+}
+
+/// `index` (or `hash`) and `size` of an inclusion proof.
+pub struct InclusionQuery {
+    index: Option<u64>,
+    hash: Option<String>,
+    size: u64,
+}
+
+impl FromQuery for InclusionQuery {
+    const ALLOWED: &'static [&'static str] = &["index", "size", "hash"];
+    fn from_query(q: &Pairs, _: &AppState) -> Result<Self, Error> {
+        let size = q.required_num("size")?;
+        let (index, hash) = (q.num("index")?, q.get("hash"));
+        if index.is_none() && hash.is_none() {
+            return Err(Error::invalid(
+                "missing_field",
+                "index",
+                "give index or hash",
+            ));
+        }
+        Ok(Self { index, hash, size })
+    }
+}
+
+/// `from` and `to` of a consistency proof.
+pub struct ConsistencyQuery {
+    from: u64,
+    to: u64,
+}
+
+impl FromQuery for ConsistencyQuery {
+    const ALLOWED: &'static [&'static str] = &["from", "to"];
+    fn from_query(q: &Pairs, _: &AppState) -> Result<Self, Error> {
+        Ok(Self {
+            from: q.required_num("from")?,
+            to: q.required_num("to")?,
+        })
+    }
+}
+
+/// The number/symbol looked up.
+pub struct LookupQuery(String);
+
+impl FromQuery for LookupQuery {
+    const ALLOWED: &'static [&'static str] = &["number_symbol"];
+    fn from_query(q: &Pairs, _: &AppState) -> Result<Self, Error> {
+        q.raw("number_symbol")
+            .filter(|v| !v.trim().is_empty() && v.chars().count() <= 100)
+            .map(|v| Self(v.to_string()))
+            .ok_or_else(|| {
+                Error::invalid(
+                    "missing_field",
+                    "number_symbol",
+                    "number_symbol is required (at most 100 characters)",
+                )
+            })
+    }
+}
+
+/// `before`: the log index a feed page goes back from.
+pub struct BeforeQuery(Option<i64>);
+
+impl FromQuery for BeforeQuery {
+    const ALLOWED: &'static [&'static str] = &["before"];
+    fn from_query(q: &Pairs, _: &AppState) -> Result<Self, Error> {
+        Ok(Self(q.num("before")?))
+    }
 }
 
 /// `GET /public/dashboard?year=YYYY`: the public dashboard, one HTML page
@@ -279,11 +331,13 @@ fn year_param(s: &AppState, q: Option<&str>) -> Result<i32, Error> {
 #[utoipa::path(get, path = "/public/dashboard", tag = "public", security(()),
     params(("year" = Option<i32>, Query)),
     responses((status = 200, description = "text/html"), (status = 422, body = ErrorBody)))]
-pub async fn dashboard(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let year = year_param(&s, q.as_deref())?;
+pub async fn dashboard(
+    State(s): State<AppState>,
+    Query(YearQuery(year)): Query<YearQuery>,
+) -> ApiResult<Response> {
     let st = cached_stats(&s, year).await?;
     let (groups, all) = (&st.0, &st.1);
-    let latest = crate::public::feed::page(&s.registry.db, None).await?;
+    let latest = s.log.feed(None).await?;
     let size = s.log.size().await?;
     let body =
         crate::public::dashboard::render(&s.registry.agency_name, year, groups, all, &latest, size);
@@ -307,22 +361,19 @@ pub async fn dashboard(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiR
 #[utoipa::path(get, path = "/public/v1/stats", tag = "public", security(()),
     params(("year" = Option<i32>, Query)),
     responses((status = 200, body = Object, description = "counts and rates per month, unit and direction; secret documents only as counts"), (status = 422, body = ErrorBody)))]
-pub async fn stats(State(s): State<AppState>, RawQuery(q): RawQuery) -> ApiResult<Response> {
-    let year = year_param(&s, q.as_deref())?;
+pub async fn stats(
+    State(s): State<AppState>,
+    Query(YearQuery(year)): Query<YearQuery>,
+) -> ApiResult<Response> {
     let st = cached_stats(&s, year).await?;
     Ok(axum::Json(json!({"year": year, "total": st.1, "groups": st.0})).into_response())
 }
 
 async fn feed_items(
     s: &AppState,
-    q: Option<&str>,
+    before: Option<i64>,
 ) -> Result<(Vec<crate::public::feed::Item>, Option<i64>), Error> {
-    let pairs = query_pairs(q, &["before"])?;
-    let before = match pairs.into_iter().find(|(k, _)| k == "before") {
-        Some((_, v)) => Some(parse_num::<i64>("before", &v)?),
-        None => None,
-    };
-    let items = crate::public::feed::page(&s.registry.db, before).await?;
+    let items = s.log.feed(before).await?;
     let next = (items.len() as i64 == crate::public::feed::PAGE)
         .then(|| items.last().map(|i| i.idx))
         .flatten();
@@ -385,12 +436,12 @@ fn conditional(
 pub async fn feed_atom(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
-    RawQuery(q): RawQuery,
+    Query(BeforeQuery(before)): Query<BeforeQuery>,
 ) -> ApiResult<Response> {
     feed(
         &s,
         &headers,
-        q.as_deref(),
+        before,
         "application/atom+xml; charset=utf-8",
         |i, b, o, a, n| crate::public::feed::atom(i, b, o, a, n).into_bytes(),
     )
@@ -404,12 +455,12 @@ pub async fn feed_atom(
 pub async fn feed_json(
     State(s): State<AppState>,
     headers: axum::http::HeaderMap,
-    RawQuery(q): RawQuery,
+    Query(BeforeQuery(before)): Query<BeforeQuery>,
 ) -> ApiResult<Response> {
     feed(
         &s,
         &headers,
-        q.as_deref(),
+        before,
         "application/feed+json; charset=utf-8",
         |i, b, o, a, n| {
             crate::public::feed::json_feed(i, b, o, a, n)
@@ -427,11 +478,11 @@ type Render = fn(&[crate::public::feed::Item], &str, &str, &str, Option<i64>) ->
 async fn feed(
     s: &AppState,
     headers: &axum::http::HeaderMap,
-    q: Option<&str>,
+    before: Option<i64>,
     ctype: &'static str,
     render: Render,
 ) -> ApiResult<Response> {
-    let (items, next) = feed_items(s, q).await?;
+    let (items, next) = feed_items(s, before).await?;
     let body = render(
         &items,
         &base_url(s),

@@ -278,3 +278,68 @@ both!(other_refusals, |app: TestApp| async move {
     assert_error(s, &b, 422, "unknown_field", Some("colour"));
     assert_nothing_stored(&app, before, 1).await;
 });
+
+/// Every route that reads a query refuses an unknown, a repeated or a bad
+/// parameter the same way: 422 and the JSON error naming the parameter.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_query_refusal_is_the_same_json_error() {
+    let app = TestApp::start(crate::harness::Backend::Sqlite)
+        .await
+        .expect("sqlite app");
+    let routes = [
+        ("/api/v1/documents", "page"),
+        ("/api/v1/compliance", "from"),
+        ("/api/v1/compliance/evidence", "from"),
+        ("/api/v1/compliance/export", "from"),
+        ("/api/v1/registers/incoming", "year"),
+        ("/public/v1/documents", "page"),
+        ("/public/v1/stats", "year"),
+        ("/public/dashboard", "year"),
+        ("/public/v1/feed.atom", "before"),
+        ("/public/v1/feed.json", "before"),
+        ("/public/v1/proof/inclusion", "size"),
+        ("/public/v1/proof/consistency", "from"),
+    ];
+    for (route, param) in routes {
+        for (query, code, field) in [
+            ("colour=red".to_string(), "unknown_field", "colour"),
+            (format!("{param}=1&{param}=2"), "repeated_field", param),
+            (format!("{param}=xyz"), "", param),
+        ] {
+            let r = app
+                .http
+                .get(app.url(&format!("{route}?{query}")))
+                .bearer_auth(&app.auditor)
+                .send()
+                .await
+                .expect("request");
+            let status = r.status().as_u16();
+            let body: Value = r.json().await.expect("a JSON error body");
+            assert_eq!(status, 422, "{route}?{query}: {body}");
+            assert_eq!(
+                body["error"]["field"],
+                json!(field),
+                "{route}?{query}: {body}"
+            );
+            if !code.is_empty() {
+                assert_eq!(
+                    body["error"]["code"],
+                    json!(code),
+                    "{route}?{query}: {body}"
+                );
+            }
+            assert!(
+                body["error"]["message"]
+                    .as_str()
+                    .is_some_and(|m| !m.is_empty())
+            );
+        }
+    }
+    // The public search does not take the staff-only filters.
+    let (s, body) = app.get("/public/v1/documents?secrecy=mat", "").await;
+    assert_eq!(
+        (s, body["error"]["code"].clone()),
+        (422, json!("unknown_field")),
+        "{body}"
+    );
+}

@@ -389,9 +389,7 @@ impl Registry {
             registered_at: Set(now),
             subject: Set(c.subject.clone()),
             signer_name: Set(c.signer_name.clone()),
-            recipients: Set(
-                serde_json::to_string(&c.recipients).map_err(|e| Error::Internal(e.to_string()))?
-            ),
+            recipients: Set(serde_json::to_string(&c.recipients)?),
             unit_id: Set(c.unit.as_ref().map(|u| u.id)),
             handler: Set(c.handler.clone()),
             due_on: Set(c.due_on),

@@ -96,7 +96,7 @@ pub struct DocumentView {
 }
 
 pub(super) fn enum_or_internal<T>(v: Option<T>, what: &str, raw: &str) -> Result<T> {
-    v.ok_or_else(|| Error::Internal(format!("stored {what} {raw:?} is not a known value")))
+    v.ok_or_else(|| Error::Corrupt(format!("stored {what} {raw:?} is not a known value")))
 }
 
 impl DocumentView {
@@ -128,7 +128,7 @@ impl DocumentView {
             subject: m.subject,
             signer_name: m.signer_name,
             recipients: serde_json::from_str(&m.recipients).map_err(|e| {
-                Error::Internal(format!("stored recipients are not a JSON list: {e}"))
+                Error::Corrupt(format!("stored recipients are not a JSON list: {e}"))
             })?,
             unit: m.unit_id.and_then(|id| units.get(&id).cloned()),
             handler: m.handler,
