@@ -93,3 +93,42 @@ impl Targets {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn targets_default_to_the_plan_and_refuse_bad_values() {
+        let mut t = Targets::default();
+        assert_eq!(t.get("on_time"), 0.99);
+        assert_eq!(t.get("digitisation"), 0.70);
+        assert_eq!(t.get("e_signature"), 1.0);
+        t.apply_spec(" on_time = 0.95, digitisation=0.8 ")
+            .expect("valid");
+        assert_eq!((t.get("on_time"), t.get("digitisation")), (0.95, 0.8));
+        assert!(
+            t.apply_spec("on_time=95")
+                .expect_err("refused")
+                .contains("between 0 and 1")
+        );
+        assert!(
+            t.apply_spec("speed=0.5")
+                .expect_err("refused")
+                .contains("unknown metric")
+        );
+        assert!(
+            t.apply_spec("on_time")
+                .expect_err("refused")
+                .contains("id=rate")
+        );
+        assert!(
+            t.apply_spec("on_time=abc")
+                .expect_err("refused")
+                .contains("not a number")
+        );
+        assert!(t.set("on_time", f64::NAN).is_err());
+        // A refused spec changed nothing after the last good value.
+        assert_eq!(t.get("on_time"), 0.95);
+    }
+}
