@@ -11,7 +11,9 @@ pub mod extract;
 pub mod openapi;
 pub mod public;
 pub mod ratelimit;
+pub mod search;
 pub mod serve;
+pub mod uploads;
 
 use std::sync::Arc;
 
@@ -188,9 +190,9 @@ fn upload_routes(max_upload: u64) -> OpenApiRouter<AppState> {
         .unwrap_or(usize::MAX)
         .saturating_add(1_000_000);
     OpenApiRouter::new()
-        .routes(routes!(documents::register_incoming))
-        .routes(routes!(documents::register_outgoing))
-        .routes(routes!(documents::verify_pdf))
+        .routes(routes!(uploads::register_incoming))
+        .routes(routes!(uploads::register_outgoing))
+        .routes(routes!(uploads::verify_pdf))
         .layer(DefaultBodyLimit::max(upload_limit))
 }
 

@@ -350,7 +350,7 @@ fn refine_parameters(path: &str, op: &mut Map<String, Value>) {
         params.retain(|p| {
             p.get("name")
                 .and_then(Value::as_str)
-                .is_some_and(|n| super::documents::PUBLIC_LIST_PARAMS.contains(&n))
+                .is_some_and(|n| super::search::PUBLIC_LIST_PARAMS.contains(&n))
         });
     }
     for p in params.iter_mut() {

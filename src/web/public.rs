@@ -137,7 +137,7 @@ fn base_url(s: &AppState) -> String {
     responses((status = 200, body = Object, description = "{items, total, page, per_page}: public projections only"), (status = 422, body = ErrorBody)))]
 pub async fn documents(
     State(s): State<AppState>,
-    Query(super::documents::PublicSearch(q)): Query<super::documents::PublicSearch>,
+    Query(super::search::PublicSearch(q)): Query<super::search::PublicSearch>,
 ) -> ApiResult<Response> {
     let page = s.registry.list_public(&q).await?;
     let items: Vec<_> = page
@@ -499,7 +499,7 @@ async fn feed(
     request_body(content = Vec<u8>, description = "the PDF (application/pdf), or multipart/form-data with part `file`", content_type = "application/pdf"),
     responses((status = 200, body = Object, description = "whether the PDF is a registered public document, its verification report and receipt"), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub async fn check(State(s): State<AppState>, req: axum::extract::Request) -> ApiResult<Response> {
-    let pdf = super::documents::read_pdf(&s, req).await?;
+    let pdf = super::uploads::read_pdf(&s, req).await?;
     let sha = hex::encode(openssl::sha::sha256(pdf.bytes()));
     let doc = s.registry.find_public_by_file(&sha).await?;
     let report = s
