@@ -87,45 +87,7 @@ pub fn parse(d: &[u8], p: usize, base: u64, depth: usize) -> R<(Obj, usize)> {
         return err("unexpected end", s);
     };
     match b {
-        b'<' if d.get(s + 1) == Some(&b'<') => {
-            let mut q = s + 2;
-            let mut items = Vec::new();
-            loop {
-                q = lex::skip_ws(d, q);
-                match (d.get(q), d.get(q + 1)) {
-                    (Some(b'>'), Some(b'>')) => {
-                        q += 2;
-                        break;
-                    }
-                    (Some(b'/'), _) => {
-                        let ke = token_end(d, q + 1);
-                        let key = name_bytes(&d[q + 1..ke]);
-                        let (v, e) = parse(d, ke, base, depth + 1)?;
-                        items.push((key, v));
-                        if items.len() > MAX_ITEMS {
-                            return err("dictionary too large", q);
-                        }
-                        q = e;
-                    }
-                    (None, _) => return err("unterminated dictionary", s),
-                    _ => return err("dictionary key is not a name", q),
-                }
-            }
-            let dict = Dict(items);
-            // A stream follows its dictionary: `stream` EOL data.
-            let k = lex::skip_ws(d, q);
-            if d.get(k..k + 6) == Some(b"stream") {
-                let mut data = k + 6;
-                if d.get(data) == Some(&b'\r') {
-                    data += 1;
-                }
-                if d.get(data) == Some(&b'\n') {
-                    data += 1;
-                }
-                return Ok((Obj::Stream(dict, base + data as u64), data));
-            }
-            Ok((Obj::Dict(dict), q))
-        }
+        b'<' if d.get(s + 1) == Some(&b'<') => dict_or_stream(d, s, base, depth),
         b'<' => {
             let Some(k) = memchr::memchr(b'>', &d[s + 1..]) else {
                 return err("unterminated hex string", s);
@@ -138,69 +100,116 @@ pub fn parse(d: &[u8], p: usize, base: u64, depth: usize) -> R<(Obj, usize)> {
             let (bytes, e) = literal(d, s)?;
             Ok((Obj::Str(bytes), e))
         }
-        b'[' => {
-            let mut q = s + 1;
-            let mut items = Vec::new();
-            loop {
-                q = lex::skip_ws(d, q);
-                match d.get(q) {
-                    None => return err("unterminated array", s),
-                    Some(b']') => return Ok((Obj::Array(items), q + 1)),
-                    Some(_) => {
-                        let (v, e) = parse(d, q, base, depth + 1)?;
-                        items.push(v);
-                        if items.len() > MAX_ITEMS {
-                            return err("array too large", q);
-                        }
-                        q = e;
-                    }
-                }
-            }
-        }
+        b'[' => array(d, s, base, depth),
         b'/' => {
             let e = token_end(d, s + 1);
             Ok((Obj::Name(name_bytes(&d[s + 1..e])), e))
         }
         _ if is_delim(b) => err("unexpected delimiter", s),
-        _ => {
-            let e = token_end(d, s);
-            let tok = &d[s..e];
-            match tok {
-                b"true" => return Ok((Obj::Bool(true), e)),
-                b"false" => return Ok((Obj::Bool(false), e)),
-                b"null" => return Ok((Obj::Null, e)),
-                _ => {}
+        _ => keyword_or_number(d, s),
+    }
+}
+
+/// The dictionary starting at `s` (`<<`), or the stream it begins.
+fn dict_or_stream(d: &[u8], s: usize, base: u64, depth: usize) -> R<(Obj, usize)> {
+    let mut q = s + 2;
+    let mut items = Vec::new();
+    loop {
+        q = lex::skip_ws(d, q);
+        match (d.get(q), d.get(q + 1)) {
+            (Some(b'>'), Some(b'>')) => {
+                q += 2;
+                break;
             }
-            let text = std::str::from_utf8(tok)
-                .map_err(|_| ParseError(format!("bad token at offset {s}")))?;
-            if let Ok(n) = text.parse::<i64>() {
-                // `n g R`?
-                if n >= 0 {
-                    let s2 = lex::skip_ws(d, e);
-                    let e2 = token_end(d, s2);
-                    if e2 > s2
-                        && let Ok(g) = std::str::from_utf8(&d[s2..e2])
-                            .unwrap_or("x")
-                            .parse::<u16>()
-                    {
-                        let s3 = lex::skip_ws(d, e2);
-                        if d.get(s3) == Some(&b'R')
-                            && d.get(s3 + 1).is_none_or(|&c| is_ws(c) || is_delim(c))
-                        {
-                            let num = u32::try_from(n).map_err(|_| {
-                                ParseError(format!("object number too large at {s}"))
-                            })?;
-                            return Ok((Obj::Ref(num, g), s3 + 1));
-                        }
-                    }
+            (Some(b'/'), _) => {
+                let ke = token_end(d, q + 1);
+                let key = name_bytes(&d[q + 1..ke]);
+                let (v, e) = parse(d, ke, base, depth + 1)?;
+                items.push((key, v));
+                if items.len() > MAX_ITEMS {
+                    return err("dictionary too large", q);
                 }
-                return Ok((Obj::Int(n), e));
+                q = e;
             }
-            match text.parse::<f64>() {
-                Ok(f) if f.is_finite() => Ok((Obj::Real(f), e)),
-                _ => err("unknown token", s),
+            (None, _) => return err("unterminated dictionary", s),
+            _ => return err("dictionary key is not a name", q),
+        }
+    }
+    let dict = Dict(items);
+    // A stream follows its dictionary: `stream` EOL data.
+    let k = lex::skip_ws(d, q);
+    if d.get(k..k + 6) == Some(b"stream") {
+        let mut data = k + 6;
+        if d.get(data) == Some(&b'\r') {
+            data += 1;
+        }
+        if d.get(data) == Some(&b'\n') {
+            data += 1;
+        }
+        return Ok((Obj::Stream(dict, base + data as u64), data));
+    }
+    Ok((Obj::Dict(dict), q))
+}
+
+/// The array starting at `s` (`[`).
+fn array(d: &[u8], s: usize, base: u64, depth: usize) -> R<(Obj, usize)> {
+    let mut q = s + 1;
+    let mut items = Vec::new();
+    loop {
+        q = lex::skip_ws(d, q);
+        match d.get(q) {
+            None => return err("unterminated array", s),
+            Some(b']') => return Ok((Obj::Array(items), q + 1)),
+            Some(_) => {
+                let (v, e) = parse(d, q, base, depth + 1)?;
+                items.push(v);
+                if items.len() > MAX_ITEMS {
+                    return err("array too large", q);
+                }
+                q = e;
             }
         }
+    }
+}
+
+/// The token at `s`: `true`, `false`, `null`, a reference `n g R`, an
+/// integer or a real.
+fn keyword_or_number(d: &[u8], s: usize) -> R<(Obj, usize)> {
+    let e = token_end(d, s);
+    let tok = &d[s..e];
+    match tok {
+        b"true" => return Ok((Obj::Bool(true), e)),
+        b"false" => return Ok((Obj::Bool(false), e)),
+        b"null" => return Ok((Obj::Null, e)),
+        _ => {}
+    }
+    let text =
+        std::str::from_utf8(tok).map_err(|_| ParseError(format!("bad token at offset {s}")))?;
+    if let Ok(n) = text.parse::<i64>() {
+        // `n g R`?
+        if n >= 0 {
+            let s2 = lex::skip_ws(d, e);
+            let e2 = token_end(d, s2);
+            if e2 > s2
+                && let Ok(g) = std::str::from_utf8(&d[s2..e2])
+                    .unwrap_or("x")
+                    .parse::<u16>()
+            {
+                let s3 = lex::skip_ws(d, e2);
+                if d.get(s3) == Some(&b'R')
+                    && d.get(s3 + 1).is_none_or(|&c| is_ws(c) || is_delim(c))
+                {
+                    let num = u32::try_from(n)
+                        .map_err(|_| ParseError(format!("object number too large at {s}")))?;
+                    return Ok((Obj::Ref(num, g), s3 + 1));
+                }
+            }
+        }
+        return Ok((Obj::Int(n), e));
+    }
+    match text.parse::<f64>() {
+        Ok(f) if f.is_finite() => Ok((Obj::Real(f), e)),
+        _ => err("unknown token", s),
     }
 }
 

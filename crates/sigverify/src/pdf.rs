@@ -256,6 +256,9 @@ impl<'s> Parsed<'s> {
     }
 }
 
+/// Every signature field's signature dictionary: the AcroForm's fields,
+/// then the widgets on pages, walked depth-first with the names and field
+/// types they inherit.
 fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
     let certifying = catalog
         .get(b"Perms")
@@ -326,85 +329,107 @@ fn find_signatures(w: &Walker<'_, '_>, catalog: &Dict) -> Vec<SigDict> {
         {
             continue;
         }
-        let sub_filter = Walker::name(&sd, b"SubFilter").unwrap_or_default();
-        let is_doc_ts = sd.name(b"Type") == Some(b"DocTimeStamp") || sub_filter == "ETSI.RFC3161";
-        let docmdp_ref = sd.get(b"Reference").and_then(|r| {
-            w.array(r)
-                .iter()
-                .filter_map(|x| w.dict(x))
-                .find(|x| x.name(b"TransformMethod") == Some(b"DocMDP"))
-        });
-        let is_cert = (vid.is_some() && vid == certifying) || docmdp_ref.is_some();
-        // FieldMDP: from the signature's /Reference, else the field's /Lock.
-        let lock_dict = sd
-            .get(b"Reference")
-            .and_then(|r| {
-                w.array(r)
-                    .iter()
-                    .filter_map(|x| w.dict(x))
-                    .find(|x| x.name(b"TransformMethod") == Some(b"FieldMDP"))
-                    .and_then(|x| x.get(b"TransformParams").and_then(|t| w.dict(t)))
-            })
-            .or_else(|| d.get(b"Lock").and_then(|l| w.dict(l)));
-        let lock_p = lock_dict.as_ref().and_then(|l| l.int(b"P"));
-        let lock = lock_dict.and_then(|l| {
-            let names: Vec<String> = l
-                .get(b"Fields")
-                .map(|f| {
-                    w.array(f)
-                        .iter()
-                        .filter_map(|x| {
-                            if let Obj::Str(s) = w.resolve(x) {
-                                Some(text(&s))
-                            } else {
-                                None
-                            }
-                        })
-                        .collect()
-                })
-                .unwrap_or_default();
-            match l.name(b"Action") {
-                Some(b"All") => Some(FieldLock::All),
-                Some(b"Include") => Some(FieldLock::Include(names)),
-                Some(b"Exclude") => Some(FieldLock::Exclude(names)),
-                _ => None,
-            }
-        });
-        let docmdp_p = docmdp_ref
-            .and_then(|r| r.get(b"TransformParams").and_then(|t| w.dict(t)))
-            .and_then(|t| t.int(b"P"))
-            .or(if is_cert { Some(2) } else { None });
-        let kind = if is_doc_ts {
-            Kind::DocumentTimestamp
-        } else if is_cert {
-            Kind::Certification
-        } else {
-            Kind::Approval
-        };
-        let contents = match sd.get(b"Contents") {
-            Some(Obj::Str(s)) => Some(s.clone()),
-            _ => None,
-        };
-        let byte_range = sd.get(b"ByteRange").map(|b| w.resolve(b));
         let field = if full.is_empty() {
             format!("Signature{}", found.len() + 1)
         } else {
             full
         };
-        found.push(SigDict {
-            field,
-            id: vid,
-            kind,
-            sub_filter,
-            byte_range,
-            contents,
-            m: w.string(&sd, b"M"),
-            docmdp_p,
-            lock,
-            lock_p,
-        });
+        found.push(sig_dict(w, &d, &sd, vid, certifying, field));
     }
     found
+}
+
+/// A signature field's signature dictionary `sd` (the field is `d`) read:
+/// its kind — a certification when the catalog's `/Perms` `/DocMDP` names
+/// it (`certifying`) or it carries a DocMDP reference — its permissions,
+/// its lock, its contents and its byte range.
+fn sig_dict(
+    w: &Walker<'_, '_>,
+    d: &Dict,
+    sd: &Dict,
+    vid: Option<(u32, u16)>,
+    certifying: Option<(u32, u16)>,
+    field: String,
+) -> SigDict {
+    let sub_filter = Walker::name(sd, b"SubFilter").unwrap_or_default();
+    let is_doc_ts = sd.name(b"Type") == Some(b"DocTimeStamp") || sub_filter == "ETSI.RFC3161";
+    let docmdp_ref = sd.get(b"Reference").and_then(|r| {
+        w.array(r)
+            .iter()
+            .filter_map(|x| w.dict(x))
+            .find(|x| x.name(b"TransformMethod") == Some(b"DocMDP"))
+    });
+    let is_cert = (vid.is_some() && vid == certifying) || docmdp_ref.is_some();
+    let (lock, lock_p) = field_lock(w, d, sd);
+    let docmdp_p = docmdp_ref
+        .and_then(|r| r.get(b"TransformParams").and_then(|t| w.dict(t)))
+        .and_then(|t| t.int(b"P"))
+        .or(if is_cert { Some(2) } else { None });
+    let kind = if is_doc_ts {
+        Kind::DocumentTimestamp
+    } else if is_cert {
+        Kind::Certification
+    } else {
+        Kind::Approval
+    };
+    let contents = match sd.get(b"Contents") {
+        Some(Obj::Str(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let byte_range = sd.get(b"ByteRange").map(|b| w.resolve(b));
+    SigDict {
+        field,
+        id: vid,
+        kind,
+        sub_filter,
+        byte_range,
+        contents,
+        m: w.string(sd, b"M"),
+        docmdp_p,
+        lock,
+        lock_p,
+    }
+}
+
+/// A signature's FieldMDP lock and its `/P`: from the signature's
+/// `/Reference`, else the field's (`d`) `/Lock`.
+fn field_lock(w: &Walker<'_, '_>, d: &Dict, sd: &Dict) -> (Option<FieldLock>, Option<i64>) {
+    // FieldMDP: from the signature's /Reference, else the field's /Lock.
+    let lock_dict = sd
+        .get(b"Reference")
+        .and_then(|r| {
+            w.array(r)
+                .iter()
+                .filter_map(|x| w.dict(x))
+                .find(|x| x.name(b"TransformMethod") == Some(b"FieldMDP"))
+                .and_then(|x| x.get(b"TransformParams").and_then(|t| w.dict(t)))
+        })
+        .or_else(|| d.get(b"Lock").and_then(|l| w.dict(l)));
+    let lock_p = lock_dict.as_ref().and_then(|l| l.int(b"P"));
+    let lock = lock_dict.and_then(|l| {
+        let names: Vec<String> = l
+            .get(b"Fields")
+            .map(|f| {
+                w.array(f)
+                    .iter()
+                    .filter_map(|x| {
+                        if let Obj::Str(s) = w.resolve(x) {
+                            Some(text(&s))
+                        } else {
+                            None
+                        }
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        match l.name(b"Action") {
+            Some(b"All") => Some(FieldLock::All),
+            Some(b"Include") => Some(FieldLock::Include(names)),
+            Some(b"Exclude") => Some(FieldLock::Exclude(names)),
+            _ => None,
+        }
+    });
+    (lock, lock_p)
 }
 
 fn read_dss(w: &Walker<'_, '_>, catalog: &Dict) -> Dss {

@@ -6,8 +6,9 @@
 
 use openssl::x509::X509;
 
+use super::dates::rfc3339;
 use super::report::{Signer, SignerRole};
-use super::{chain, cms, rfc3339};
+use super::{chain, cms};
 
 /// Find the certificate a SignerInfo names among `certs`.
 pub fn find_signer_cert(sid: &cms::Sid<'_>, certs: &[X509]) -> Option<X509> {

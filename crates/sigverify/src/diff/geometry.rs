@@ -185,6 +185,11 @@ fn resolve_dict(doc: &Doc<'_>, o: Option<&Obj>) -> Dict {
     }
 }
 
+/// Interpret `content` with `resources` from the matrix `start`, adding
+/// what it draws to `out` (forms are followed to depth 6; `ops` counts the
+/// operators of every level against [`MAX_OPS`]).
+///
+/// Long by design: one match over the operators, which share one graphics and text state.
 fn run(
     doc: &Doc<'_>,
     content: &[u8],
