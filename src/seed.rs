@@ -110,74 +110,21 @@ pub async fn seed(
 
     // Units and officials, each official with one certificate fingerprint.
     let txn = db.begin().await?;
-    let mut unit_ids = Vec::new();
-    for u in 0..UNITS {
-        let code = format!("SEED{:02}", u + 1);
-        units::Entity::insert(units::ActiveModel {
-            code: Set(code.clone()),
-            name: Set(format!("Phòng {} (dữ liệu mẫu)", u + 1)),
-            parent_code: Set(None),
-            active: Set(true),
-            created_at: Set(now),
-            ..Default::default()
-        })
-        .exec(&txn)
-        .await
-        .map_err(|e| anyhow::anyhow!("unit {code}: {e} (is the database already seeded?)"))?;
-        let id: i32 = units::Entity::find()
-            .filter(sea_orm::ColumnTrait::eq(
-                &units::Column::Code,
-                code.as_str(),
-            ))
-            .select_only()
-            .column(units::Column::Id)
-            .into_tuple()
-            .one(&txn)
-            .await?
-            .ok_or_else(|| anyhow::anyhow!("unit {code} not stored"))?;
-        unit_ids.push(id);
-    }
-    // (official id, unit index, name, fingerprint)
-    let mut staff: Vec<(i32, usize, String, String)> = Vec::new();
-    for (ui, uid) in unit_ids.iter().enumerate() {
-        for k in 0..OFFICIALS_PER_UNIT {
-            let name = format!(
-                "{} {} {} {}",
-                SURNAMES[(ui + k) % SURNAMES.len()],
-                GIVEN[k % GIVEN.len()],
-                GIVEN[(k / GIVEN.len() + ui) % GIVEN.len()],
-                ui * OFFICIALS_PER_UNIT + k + 1
-            );
-            let o = officials::Entity::insert(officials::ActiveModel {
-                full_name: Set(name.clone()),
-                name_key: Set(fold(&name)),
-                title: Set(Some("Chuyên viên".into())),
-                unit_id: Set(Some(*uid)),
-                email: Set(None),
-                active: Set(!rng.chance(50)),
-                created_at: Set(now),
-                ..Default::default()
-            })
-            .exec(&txn)
-            .await?;
-            let fp = hex::encode(openssl::sha::sha256(name.as_bytes()));
-            official_certificates::Entity::insert(official_certificates::ActiveModel {
-                official_id: Set(o.last_insert_id),
-                fingerprint_sha256: Set(fp.clone()),
-                role: Set("person".into()),
-                subject: Set(Some(format!("CN={name}"))),
-                added_at: Set(now),
-                ..Default::default()
-            })
-            .exec(&txn)
-            .await?;
-            staff.push((o.last_insert_id, ui, name, fp));
-        }
-    }
+    let (unit_ids, staff) = seed_people(&txn, &mut rng, now).await?;
     txn.commit().await?;
     sum.units = UNITS;
     sum.officials = staff.len();
 
+    let ctx = Ctx {
+        from,
+        days,
+        n,
+        year,
+        now,
+        agency_name: &reg.agency_name,
+        unit_ids: &unit_ids,
+        staff: &staff,
+    };
     // Documents in register order, so each book's numbers rise with its dates.
     let mut last: std::collections::BTreeMap<(&'static str, &'static str), i32> =
         Default::default();
@@ -189,245 +136,17 @@ pub async fn seed(
         let mut plans = Vec::with_capacity(end - i);
         let mut file_rows = Vec::new();
         for j in i..end {
-            let date = from + Duration::days((j as i64 * days) / n as i64);
-            let incoming = rng.chance(600);
-            let direction = if incoming { "incoming" } else { "outgoing" };
-            let secrecy = match rng.below(1000) {
-                0..=19 => "mat",
-                20..=22 => "toi_mat",
-                _ => "none",
-            };
-            let series = if secrecy == "none" {
-                "normal"
-            } else {
-                "secret"
-            };
-            let counterpart = match rng.below(100) {
-                0..=79 => "state_agency",
-                80..=91 => "citizen",
-                _ => "enterprise",
-            };
-            let electronic = secrecy == "none"
-                && rng.chance(if counterpart == "state_agency" {
-                    900
-                } else {
-                    600
-                });
-            let number = last.entry((direction, series)).or_insert(0);
-            *number += 1;
-            let number = *number;
-            let ui = rng.below(UNITS as u64) as usize;
-            let (type_name, abbr) = TYPES[rng.below(TYPES.len() as u64) as usize];
-            let issuer = if incoming {
-                ISSUERS[rng.below(ISSUERS.len() as u64) as usize].to_string()
-            } else {
-                reg.agency_name.clone()
-            };
-            let symbol = format!("{}/{}-SEED{:02}", j + 1, abbr.unwrap_or("CV"), ui + 1);
-            let scanned = !electronic && rng.chance(600);
-            let sha = (electronic || scanned)
-                .then(|| hex::encode(openssl::sha::sha256(format!("seed-{year}-{j}").as_bytes())));
-            if let Some(sha) = &sha {
-                file_rows.push(files::ActiveModel {
-                    sha256: Set(sha.clone()),
-                    size: Set(100_000 + rng.below(900_000) as i64),
-                    content_type: Set("application/pdf".into()),
-                    stored_at: Set(now),
-                });
-            }
-            let (due_on, resolved_on, status) = if incoming && rng.chance(700) {
-                let due = date + Duration::days(5 + rng.below(25) as i64);
-                let resolved = match rng.below(100) {
-                    0..=89 => Some(
-                        date + Duration::days(rng.below((due - date).num_days() as u64 + 1) as i64),
-                    ),
-                    90..=95 => Some(due + Duration::days(1 + rng.below(20) as i64)),
-                    _ => None,
-                };
-                let status = if resolved.is_some() {
-                    "done"
-                } else {
-                    "in_progress"
-                };
-                (Some(due), resolved, status)
-            } else {
-                (None, None, if incoming { "assigned" } else { "done" })
-            };
-            let recalled = rng.chance(2);
-            let subject = format!("Văn bản mẫu số {} về công tác cải cách hành chính", j + 1);
-            let at = Utc
-                .from_local_datetime(&date.and_hms_opt(2, 0, 0).unwrap_or_default())
-                .single()
-                .unwrap_or(now);
-            let recipients: Vec<String> = if incoming {
-                Vec::new()
-            } else {
-                vec!["Các sở, ban, ngành".to_string()]
-            };
-            let signer = staff[ui * OFFICIALS_PER_UNIT].2.clone();
-            // The search texts by the recipe registration uses (one recipe,
-            // so seeded documents are found as registered ones are).
-            let search = crate::registry::search::texts(&crate::registry::search::SearchFields {
-                number_symbol: Some(&symbol),
-                doc_type: type_name,
-                doc_type_abbr: abbr,
-                issuer: &issuer,
-                subject: &subject,
-                recipients: &recipients,
-                signer_name: Some(&signer),
-                handler: None,
-                notes: None,
-                reply_number_symbol: None,
-                public: secrecy == "none",
-            });
-            docs.push(documents::ActiveModel {
-                direction: Set(direction.into()),
-                year: Set(year),
-                series: Set(series.into()),
-                register_number: Set(number),
-                number_symbol: Set(Some(symbol.clone())),
-                number_symbol_key: Set(Some(fold(&symbol).replace(' ', ""))),
-                issuer_key: Set(fold(&issuer)),
-                issuer: Set(issuer),
-                issued_year: Set(year),
-                doc_type: Set(type_name.into()),
-                doc_type_abbr: Set(abbr.map(str::to_string)),
-                issued_on: Set(date),
-                received_on: Set(incoming.then_some(date)),
-                register_date: Set(date),
-                registered_at: Set(at),
-                search_text: Set(search.staff),
-                public_search: Set(search.public),
-                search_version: Set(crate::registry::search::SEARCH_VERSION),
-                publish_at: Set(Some(at)),
-                version: Set(1),
-                subject: Set(subject),
-                signer_name: Set(Some(signer)),
-                // Stored as a JSON list, as registration stores it.
-                recipients: Set(serde_json::to_string(&recipients)?),
-                unit_id: Set(Some(unit_ids[ui])),
-                handler: Set(None),
-                due_on: Set(due_on),
-                status: Set(if recalled { "recalled" } else { status }.into()),
-                instruction: Set(None),
-                progress: Set(None),
-                resolved_on: Set(resolved_on),
-                reply_number_symbol: Set(None),
-                copies: Set(None),
-                secrecy: Set(secrecy.into()),
-                urgency: Set("normal".into()),
-                channel: Set(if electronic { "electronic" } else { "paper" }.into()),
-                counterpart: Set(counterpart.into()),
-                is_public: Set(secrecy == "none"),
-                file_sha256: Set(sha.clone()),
-                notes: Set(None),
-                recall_reason: Set(recalled.then(|| "thu hồi (dữ liệu mẫu)".to_string())),
-                recalled_at: Set(recalled.then_some(at)),
-                created_by: Set("seed".into()),
-                updated_at: Set(at),
-                ..Default::default()
-            });
-            plans.push((sha, electronic, incoming, ui, at));
+            let (doc, plan, file) = plan_document(&ctx, &mut rng, &mut last, j)?;
+            docs.push(doc);
+            plans.push(plan);
+            file_rows.extend(file);
         }
         if !file_rows.is_empty() {
             files::Entity::insert_many(file_rows).exec(&txn).await?;
         }
         let doc_ids = insert_ids(&txn, docs).await?;
         // One verification per stored file; signatures only for electronic documents.
-        let mut vers = Vec::new();
-        let mut sig_plan = Vec::new();
-        for (k, (sha, electronic, incoming, ui, at)) in plans.into_iter().enumerate() {
-            let Some(sha) = sha else { continue };
-            let doc_id = doc_ids[k];
-            let (status, sigs): (&str, Vec<PlannedSig>) = if !electronic {
-                ("unsigned", vec![])
-            } else {
-                match rng.below(100) {
-                    0..=91 => {
-                        let mut v = vec![("valid", "organisation", None, "entire_file")];
-                        // Outgoing: a person signature in 96% (Decree 30 Art. 5
-                        // wants both); incoming: in half of them.
-                        let person = if incoming {
-                            rng.chance(500)
-                        } else {
-                            rng.chance(960)
-                        };
-                        if person {
-                            v.insert(0, ("valid", "person", None, "entire_revision"));
-                        }
-                        ("valid", v)
-                    }
-                    92..=94 => (
-                        "invalid",
-                        vec![("invalid", "person", None, "entire_revision")],
-                    ),
-                    95..=97 => (
-                        "indeterminate",
-                        vec![("indeterminate", "person", Some("REVOKED"), "entire_file")],
-                    ),
-                    _ => ("unsigned", vec![]),
-                }
-            };
-            vers.push(verifications::ActiveModel {
-                document_id: Set(doc_id),
-                file_sha256: Set(sha.clone()),
-                verified_at: Set(at),
-                reason: Set("registration".into()),
-                trust_version: Set("seed".into()),
-                status: Set(status.into()),
-                report: Set(
-                    serde_json::json!({"synthetic": true, "sha256": sha, "status": status})
-                        .to_string(),
-                ),
-                ..Default::default()
-            });
-            sig_plan.push((doc_id, ui, sigs, at));
-        }
-        if !vers.is_empty() {
-            let count = vers.len();
-            let v_ids = insert_ids(&txn, vers).await?;
-            let mut rows = Vec::new();
-            for (k, (doc_id, ui, sigs, at)) in sig_plan.into_iter().enumerate() {
-                for (p, (st, role, sub, coverage)) in sigs.into_iter().enumerate() {
-                    let who = &staff
-                        [ui * OFFICIALS_PER_UNIT + rng.below(OFFICIALS_PER_UNIT as u64) as usize];
-                    let (name, fp) = if role == "person" {
-                        (who.2.clone(), who.3.clone())
-                    } else {
-                        (
-                            format!("Phòng {} (dữ liệu mẫu)", ui + 1),
-                            hex::encode(openssl::sha::sha256(format!("org-{ui}").as_bytes())),
-                        )
-                    };
-                    rows.push(signatures::ActiveModel {
-                        verification_id: Set(v_ids[k]),
-                        document_id: Set(doc_id),
-                        position: Set(p as i32 + 1),
-                        field: Set(format!("Signature{}", p + 1)),
-                        kind: Set("approval".into()),
-                        status: Set(st.into()),
-                        sub_indication: Set(sub
-                            .map(str::to_string)
-                            .or_else(|| (st == "invalid").then(|| "HASH_FAILURE".to_string()))),
-                        coverage: Set(coverage.into()),
-                        modifications: Set(if st == "invalid" { "other" } else { "none" }.into()),
-                        signer_name: Set(Some(name)),
-                        signer_organization: Set(None),
-                        signer_fingerprint: Set(Some(fp)),
-                        signer_role: Set(Some(role.into())),
-                        signing_time: Set(Some(at.to_rfc3339())),
-                        ..Default::default()
-                    });
-                }
-            }
-            sum.verifications += count;
-            sum.signatures += rows.len();
-            for chunk in rows.chunks(BATCH) {
-                signatures::Entity::insert_many(chunk.to_vec())
-                    .exec(&txn)
-                    .await?;
-            }
-        }
+        seed_verifications(&txn, &mut rng, &staff, plans, &doc_ids, &mut sum).await?;
         // The compliance counters, in the same transaction as the batch.
         if let (Some(lo), Some(hi)) = (doc_ids.first(), doc_ids.last()) {
             crate::compliance::rollup::apply_range(&txn, *lo, *hi).await?;
@@ -450,6 +169,362 @@ pub async fn seed(
         .await?;
     }
     Ok(sum)
+}
+
+/// One seeded official: (id, unit index, name, certificate fingerprint).
+type Official = (i32, usize, String, String);
+
+/// Units and officials, each official with one certificate fingerprint.
+async fn seed_people<C: ConnectionTrait>(
+    txn: &C,
+    rng: &mut Rng,
+    now: chrono::DateTime<Utc>,
+) -> anyhow::Result<(Vec<i32>, Vec<Official>)> {
+    let mut unit_ids = Vec::new();
+    for u in 0..UNITS {
+        let code = format!("SEED{:02}", u + 1);
+        units::Entity::insert(units::ActiveModel {
+            code: Set(code.clone()),
+            name: Set(format!("Phòng {} (dữ liệu mẫu)", u + 1)),
+            parent_code: Set(None),
+            active: Set(true),
+            created_at: Set(now),
+            ..Default::default()
+        })
+        .exec(txn)
+        .await
+        .map_err(|e| anyhow::anyhow!("unit {code}: {e} (is the database already seeded?)"))?;
+        let id: i32 = units::Entity::find()
+            .filter(sea_orm::ColumnTrait::eq(
+                &units::Column::Code,
+                code.as_str(),
+            ))
+            .select_only()
+            .column(units::Column::Id)
+            .into_tuple()
+            .one(txn)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("unit {code} not stored"))?;
+        unit_ids.push(id);
+    }
+    let mut staff: Vec<Official> = Vec::new();
+    for (ui, uid) in unit_ids.iter().enumerate() {
+        for k in 0..OFFICIALS_PER_UNIT {
+            let name = format!(
+                "{} {} {} {}",
+                SURNAMES[(ui + k) % SURNAMES.len()],
+                GIVEN[k % GIVEN.len()],
+                GIVEN[(k / GIVEN.len() + ui) % GIVEN.len()],
+                ui * OFFICIALS_PER_UNIT + k + 1
+            );
+            let o = officials::Entity::insert(officials::ActiveModel {
+                full_name: Set(name.clone()),
+                name_key: Set(fold(&name)),
+                title: Set(Some("Chuyên viên".into())),
+                unit_id: Set(Some(*uid)),
+                email: Set(None),
+                active: Set(!rng.chance(50)),
+                created_at: Set(now),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?;
+            let fp = hex::encode(openssl::sha::sha256(name.as_bytes()));
+            official_certificates::Entity::insert(official_certificates::ActiveModel {
+                official_id: Set(o.last_insert_id),
+                fingerprint_sha256: Set(fp.clone()),
+                role: Set("person".into()),
+                subject: Set(Some(format!("CN={name}"))),
+                added_at: Set(now),
+                ..Default::default()
+            })
+            .exec(txn)
+            .await?;
+            staff.push((o.last_insert_id, ui, name, fp));
+        }
+    }
+    Ok((unit_ids, staff))
+}
+
+/// What the verification step needs of a seeded document: its file, whether
+/// it is electronic and incoming, its unit index and registration time.
+type Plan = (Option<String>, bool, bool, usize, chrono::DateTime<Utc>);
+
+/// What every seeded document is drawn within.
+struct Ctx<'a> {
+    from: NaiveDate,
+    days: i64,
+    n: usize,
+    year: i32,
+    now: chrono::DateTime<Utc>,
+    agency_name: &'a str,
+    unit_ids: &'a [i32],
+    staff: &'a [Official],
+}
+
+/// Document `j` of the data set: its row, its plan, and its file row (if it
+/// has a file). Draws from `rng` in a fixed order, so a seed is reproducible.
+/// Long because: one document's draws in a fixed order (the seed is reproducible only if the order stays) and its row.
+fn plan_document(
+    ctx: &Ctx<'_>,
+    rng: &mut Rng,
+    last: &mut std::collections::BTreeMap<(&'static str, &'static str), i32>,
+    j: usize,
+) -> anyhow::Result<(documents::ActiveModel, Plan, Option<files::ActiveModel>)> {
+    let Ctx {
+        from,
+        days,
+        n,
+        year,
+        now,
+        agency_name,
+        unit_ids,
+        staff,
+    } = *ctx;
+    let date = from + Duration::days((j as i64 * days) / n as i64);
+    let incoming = rng.chance(600);
+    let direction = if incoming { "incoming" } else { "outgoing" };
+    let secrecy = match rng.below(1000) {
+        0..=19 => "mat",
+        20..=22 => "toi_mat",
+        _ => "none",
+    };
+    let series = if secrecy == "none" {
+        "normal"
+    } else {
+        "secret"
+    };
+    let counterpart = match rng.below(100) {
+        0..=79 => "state_agency",
+        80..=91 => "citizen",
+        _ => "enterprise",
+    };
+    let electronic = secrecy == "none"
+        && rng.chance(if counterpart == "state_agency" {
+            900
+        } else {
+            600
+        });
+    let number = last.entry((direction, series)).or_insert(0);
+    *number += 1;
+    let number = *number;
+    let ui = rng.below(UNITS as u64) as usize;
+    let (type_name, abbr) = TYPES[rng.below(TYPES.len() as u64) as usize];
+    let issuer = if incoming {
+        ISSUERS[rng.below(ISSUERS.len() as u64) as usize].to_string()
+    } else {
+        agency_name.to_string()
+    };
+    let symbol = format!("{}/{}-SEED{:02}", j + 1, abbr.unwrap_or("CV"), ui + 1);
+    let scanned = !electronic && rng.chance(600);
+    let sha = (electronic || scanned)
+        .then(|| hex::encode(openssl::sha::sha256(format!("seed-{year}-{j}").as_bytes())));
+    let file = sha.as_ref().map(|sha| files::ActiveModel {
+        sha256: Set(sha.clone()),
+        size: Set(100_000 + rng.below(900_000) as i64),
+        content_type: Set("application/pdf".into()),
+        stored_at: Set(now),
+    });
+    let (due_on, resolved_on, status) = if incoming && rng.chance(700) {
+        let due = date + Duration::days(5 + rng.below(25) as i64);
+        let resolved = match rng.below(100) {
+            0..=89 => {
+                Some(date + Duration::days(rng.below((due - date).num_days() as u64 + 1) as i64))
+            }
+            90..=95 => Some(due + Duration::days(1 + rng.below(20) as i64)),
+            _ => None,
+        };
+        let status = if resolved.is_some() {
+            "done"
+        } else {
+            "in_progress"
+        };
+        (Some(due), resolved, status)
+    } else {
+        (None, None, if incoming { "assigned" } else { "done" })
+    };
+    let recalled = rng.chance(2);
+    let subject = format!("Văn bản mẫu số {} về công tác cải cách hành chính", j + 1);
+    let at = Utc
+        .from_local_datetime(&date.and_hms_opt(2, 0, 0).unwrap_or_default())
+        .single()
+        .unwrap_or(now);
+    let recipients: Vec<String> = if incoming {
+        Vec::new()
+    } else {
+        vec!["Các sở, ban, ngành".to_string()]
+    };
+    let signer = staff[ui * OFFICIALS_PER_UNIT].2.clone();
+    // The search texts by the recipe registration uses (one recipe,
+    // so seeded documents are found as registered ones are).
+    let search = crate::registry::search::texts(&crate::registry::search::SearchFields {
+        number_symbol: Some(&symbol),
+        doc_type: type_name,
+        doc_type_abbr: abbr,
+        issuer: &issuer,
+        subject: &subject,
+        recipients: &recipients,
+        signer_name: Some(&signer),
+        handler: None,
+        notes: None,
+        reply_number_symbol: None,
+        public: secrecy == "none",
+    });
+    let doc = documents::ActiveModel {
+        direction: Set(direction.into()),
+        year: Set(year),
+        series: Set(series.into()),
+        register_number: Set(number),
+        number_symbol: Set(Some(symbol.clone())),
+        number_symbol_key: Set(Some(fold(&symbol).replace(' ', ""))),
+        issuer_key: Set(fold(&issuer)),
+        issuer: Set(issuer),
+        issued_year: Set(year),
+        doc_type: Set(type_name.into()),
+        doc_type_abbr: Set(abbr.map(str::to_string)),
+        issued_on: Set(date),
+        received_on: Set(incoming.then_some(date)),
+        register_date: Set(date),
+        registered_at: Set(at),
+        search_text: Set(search.staff),
+        public_search: Set(search.public),
+        search_version: Set(crate::registry::search::SEARCH_VERSION),
+        publish_at: Set(Some(at)),
+        version: Set(1),
+        subject: Set(subject),
+        signer_name: Set(Some(signer)),
+        // Stored as a JSON list, as registration stores it.
+        recipients: Set(serde_json::to_string(&recipients)?),
+        unit_id: Set(Some(unit_ids[ui])),
+        handler: Set(None),
+        due_on: Set(due_on),
+        status: Set(if recalled { "recalled" } else { status }.into()),
+        instruction: Set(None),
+        progress: Set(None),
+        resolved_on: Set(resolved_on),
+        reply_number_symbol: Set(None),
+        copies: Set(None),
+        secrecy: Set(secrecy.into()),
+        urgency: Set("normal".into()),
+        channel: Set(if electronic { "electronic" } else { "paper" }.into()),
+        counterpart: Set(counterpart.into()),
+        is_public: Set(secrecy == "none"),
+        file_sha256: Set(sha.clone()),
+        notes: Set(None),
+        recall_reason: Set(recalled.then(|| "thu hồi (dữ liệu mẫu)".to_string())),
+        recalled_at: Set(recalled.then_some(at)),
+        created_by: Set("seed".into()),
+        updated_at: Set(at),
+        ..Default::default()
+    };
+    Ok((doc, (sha, electronic, incoming, ui, at), file))
+}
+
+/// One verification per stored file of a batch; signatures only for
+/// electronic documents (a realistic mix of valid, invalid and revoked).
+/// Long because: the verification and signature rows of a batch are drawn together, in a fixed order.
+async fn seed_verifications<C: ConnectionTrait>(
+    txn: &C,
+    rng: &mut Rng,
+    staff: &[Official],
+    plans: Vec<Plan>,
+    doc_ids: &[i32],
+    sum: &mut SeedSummary,
+) -> anyhow::Result<()> {
+    let mut vers = Vec::new();
+    let mut sig_plan = Vec::new();
+    for (k, (sha, electronic, incoming, ui, at)) in plans.into_iter().enumerate() {
+        let Some(sha) = sha else { continue };
+        let doc_id = doc_ids[k];
+        let (status, sigs): (&str, Vec<PlannedSig>) = if !electronic {
+            ("unsigned", vec![])
+        } else {
+            match rng.below(100) {
+                0..=91 => {
+                    let mut v = vec![("valid", "organisation", None, "entire_file")];
+                    // Outgoing: a person signature in 96% (Decree 30 Art. 5
+                    // wants both); incoming: in half of them.
+                    let person = if incoming {
+                        rng.chance(500)
+                    } else {
+                        rng.chance(960)
+                    };
+                    if person {
+                        v.insert(0, ("valid", "person", None, "entire_revision"));
+                    }
+                    ("valid", v)
+                }
+                92..=94 => (
+                    "invalid",
+                    vec![("invalid", "person", None, "entire_revision")],
+                ),
+                95..=97 => (
+                    "indeterminate",
+                    vec![("indeterminate", "person", Some("REVOKED"), "entire_file")],
+                ),
+                _ => ("unsigned", vec![]),
+            }
+        };
+        vers.push(verifications::ActiveModel {
+            document_id: Set(doc_id),
+            file_sha256: Set(sha.clone()),
+            verified_at: Set(at),
+            reason: Set("registration".into()),
+            trust_version: Set("seed".into()),
+            status: Set(status.into()),
+            report: Set(
+                serde_json::json!({"synthetic": true, "sha256": sha, "status": status}).to_string(),
+            ),
+            ..Default::default()
+        });
+        sig_plan.push((doc_id, ui, sigs, at));
+    }
+    if !vers.is_empty() {
+        let count = vers.len();
+        let v_ids = insert_ids(txn, vers).await?;
+        let mut rows = Vec::new();
+        for (k, (doc_id, ui, sigs, at)) in sig_plan.into_iter().enumerate() {
+            for (p, (st, role, sub, coverage)) in sigs.into_iter().enumerate() {
+                let who =
+                    &staff[ui * OFFICIALS_PER_UNIT + rng.below(OFFICIALS_PER_UNIT as u64) as usize];
+                let (name, fp) = if role == "person" {
+                    (who.2.clone(), who.3.clone())
+                } else {
+                    (
+                        format!("Phòng {} (dữ liệu mẫu)", ui + 1),
+                        hex::encode(openssl::sha::sha256(format!("org-{ui}").as_bytes())),
+                    )
+                };
+                rows.push(signatures::ActiveModel {
+                    verification_id: Set(v_ids[k]),
+                    document_id: Set(doc_id),
+                    position: Set(p as i32 + 1),
+                    field: Set(format!("Signature{}", p + 1)),
+                    kind: Set("approval".into()),
+                    status: Set(st.into()),
+                    sub_indication: Set(sub
+                        .map(str::to_string)
+                        .or_else(|| (st == "invalid").then(|| "HASH_FAILURE".to_string()))),
+                    coverage: Set(coverage.into()),
+                    modifications: Set(if st == "invalid" { "other" } else { "none" }.into()),
+                    signer_name: Set(Some(name)),
+                    signer_organization: Set(None),
+                    signer_fingerprint: Set(Some(fp)),
+                    signer_role: Set(Some(role.into())),
+                    signing_time: Set(Some(at.to_rfc3339())),
+                    ..Default::default()
+                });
+            }
+        }
+        sum.verifications += count;
+        sum.signatures += rows.len();
+        for chunk in rows.chunks(BATCH) {
+            signatures::Entity::insert_many(chunk.to_vec())
+                .exec(txn)
+                .await?;
+        }
+    }
+    Ok(())
 }
 
 /// Time the year's compliance grouped by unit against a plain `COUNT(*)`

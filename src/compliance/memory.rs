@@ -171,6 +171,7 @@ fn in_period(f: &Filter, d: &DocRow) -> bool {
 /// Each metric a document counts in: (metric, group, met, the evidence
 /// item should it not be met). The one definition of what each document
 /// contributes, for [`compute`] and [`evidence::page`].
+/// Long because: one numerator/denominator rule per metric, side by side so they read against VIETNAM.md.
 pub(super) fn judge(
     d: &Doc,
     g: GroupBy,

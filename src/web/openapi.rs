@@ -150,6 +150,8 @@ fn binary(media: &str) -> Value {
 /// - public routes are rate-limited per address (429) and capped at once
 ///   (503), as are uploads (503: too many at once, or no verification
 ///   worker free in time).
+///
+/// Long because: one rule per layer of the router, in the order the layers wrap the handlers.
 pub fn complete(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;

@@ -72,6 +72,7 @@ impl Call {
 /// The calls, in order (later ones rely on what earlier ones made:
 /// document 1 is an electronic incoming document with a signed PDF, 2 an
 /// outgoing paper one, 3 and 4 incoming paper ones).
+/// Long because: one table with a call for every operation of the document.
 fn calls() -> Vec<Call> {
     use Who::*;
     let signed = fixture("person.pdf");
@@ -414,6 +415,7 @@ fn media_base(ct: &str) -> String {
         .to_ascii_lowercase()
 }
 
+/// Long because: one pass over every call, checking status, media type and body in turn.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_answer_is_what_the_openapi_document_says() {
     let app = TestApp::start(Backend::Sqlite).await.expect("sqlite app");

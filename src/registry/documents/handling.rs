@@ -16,6 +16,7 @@ use crate::registry::types::Status;
 impl Registry {
     /// Record handling (Decree 30 Art. 23–24): unit, person, deadline,
     /// instruction, progress, status, reply. Absent fields stay; `null` clears.
+    /// Long because: one check and one change per handling field, in the order of the form.
     pub async fn update_handling(
         &self,
         id: i32,

@@ -92,6 +92,7 @@ impl Registry {
         }
     }
 
+    /// Long because: one condition per filter of the search form.
     async fn list_where(
         &self,
         q: &ListQuery,

@@ -3,8 +3,10 @@
 
 use std::sync::atomic::Ordering;
 
-use chrono::{Datelike, NaiveDate};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter,
+};
 use serde_json::{Value, json};
 
 use super::view::DocumentView;
@@ -17,8 +19,9 @@ use crate::registry::events::Change;
 use crate::registry::fields::Fields;
 use crate::registry::numbering::{format_number, next_number};
 use crate::registry::types::{
-    Channel, Counterpart, Direction, DocType, Secrecy, Status, Urgency, doc_type_param,
+    Channel, Counterpart, Direction, DocType, Secrecy, Series, Status, Urgency, doc_type_param,
 };
+use crate::store::Sha256Hex;
 use crate::text::fold;
 
 /// A registration after validation: nothing here can be refused any more
@@ -45,6 +48,8 @@ struct Checked {
 }
 
 impl Registry {
+    /// Validate a registration's metadata into a [`Checked`] one.
+    /// Long because: one check per metadata field, in the order of the form, each with its own refusal.
     async fn check_registration(
         &self,
         direction: Direction,
@@ -234,10 +239,143 @@ impl Registry {
         })
     }
 
+    /// The number/symbol of an outgoing document: number, type abbreviation
+    /// and the agency (or, for a công văn, the drafting unit), plus the
+    /// secret series' suffix.
+    fn outgoing_number_symbol(&self, c: &Checked, number: i32, suffix: &str) -> Result<String> {
+        Ok(match (c.doc_type.abbr, &c.unit) {
+            (Some(abbr), _) => {
+                format!(
+                    "{}/{}-{}{suffix}",
+                    format_number(number),
+                    abbr,
+                    self.agency_code
+                )
+            }
+            (None, Some(u)) => {
+                format!(
+                    "{}/{}-{}{suffix}",
+                    format_number(number),
+                    self.agency_code,
+                    u.code
+                )
+            }
+            (None, None) => {
+                return Err(Error::Internal(
+                    "công văn without unit passed validation".into(),
+                ));
+            }
+        })
+    }
+
+    /// The row of a registration: its checked fields, its number, its
+    /// derived keys and search texts, its status and publication time.
+    fn new_row(&self, c: &Checked, r: NewRow<'_>) -> Result<documents::ActiveModel> {
+        let status =
+            if c.handler.is_some() || (r.direction == Direction::Incoming && c.unit.is_some()) {
+                Status::Assigned
+            } else {
+                Status::Registered
+            };
+        let search = crate::registry::search::texts(&crate::registry::search::SearchFields {
+            number_symbol: r.number_symbol.as_deref(),
+            doc_type: c.doc_type.name,
+            doc_type_abbr: c.doc_type.abbr,
+            issuer: &c.issuer,
+            subject: &c.subject,
+            recipients: &c.recipients,
+            signer_name: c.signer_name.as_deref(),
+            handler: c.handler.as_deref(),
+            notes: c.notes.as_deref(),
+            reply_number_symbol: None,
+            public: c.secrecy == Secrecy::None,
+        });
+        // Nothing becomes public before the hold ends (a mistaken secrecy
+        // can still be corrected).
+        let publish_at = r.now
+            + chrono::Duration::from_std(self.publication_hold).unwrap_or(chrono::Duration::zero());
+        Ok(documents::ActiveModel {
+            direction: Set(r.direction.as_str().into()),
+            year: Set(r.year),
+            series: Set(r.series.as_str().into()),
+            register_number: Set(r.number),
+            number_symbol: Set(r.number_symbol.clone()),
+            number_symbol_key: Set(r.number_symbol_key),
+            issuer: Set(c.issuer.clone()),
+            issuer_key: Set(r.issuer_key),
+            issued_year: Set(c.issued_on.year()),
+            doc_type: Set(c.doc_type.name.into()),
+            doc_type_abbr: Set(c.doc_type.abbr.map(str::to_string)),
+            issued_on: Set(c.issued_on),
+            received_on: Set(c.received_on),
+            register_date: Set(c.received_on.unwrap_or(c.issued_on)),
+            registered_at: Set(r.now),
+            subject: Set(c.subject.clone()),
+            signer_name: Set(c.signer_name.clone()),
+            recipients: Set(serde_json::to_string(&c.recipients)?),
+            unit_id: Set(c.unit.as_ref().map(|u| u.id)),
+            handler: Set(c.handler.clone()),
+            due_on: Set(c.due_on),
+            status: Set(status.as_str().into()),
+            instruction: Set(c.instruction.clone()),
+            progress: Set(None),
+            resolved_on: Set(None),
+            reply_number_symbol: Set(None),
+            copies: Set(c.copies),
+            secrecy: Set(c.secrecy.as_str().into()),
+            urgency: Set(c.urgency.as_str().into()),
+            channel: Set(c.channel.as_str().into()),
+            counterpart: Set(c.counterpart.as_str().into()),
+            is_public: Set(c.secrecy == Secrecy::None),
+            file_sha256: Set(r.file_sha256),
+            notes: Set(c.notes.clone()),
+            recall_reason: Set(None),
+            recalled_at: Set(None),
+            search_text: Set(search.staff),
+            public_search: Set(search.public),
+            search_version: Set(crate::registry::search::SEARCH_VERSION),
+            publish_at: Set(Some(publish_at)),
+            version: Set(1),
+            created_by: Set(r.actor.into()),
+            updated_at: Set(r.now),
+            ..Default::default()
+        })
+    }
+
+    /// Verify an uploaded file with the registry's trust and the
+    /// organisation pins (Decree 30 Art. 21); the options used come back
+    /// with the report, for the record of what the verdict rested on.
+    async fn verify_on_arrival(
+        &self,
+        file: Option<&PdfUpload>,
+        now: DateTime<Utc>,
+    ) -> Result<(
+        std::sync::Arc<sigverify::Options>,
+        Option<(sigverify::report::Report, sigverify::Evidence)>,
+    )> {
+        let verifier =
+            crate::registry::verification::options_with_pins(&self.db, &self.verifier).await?;
+        let report = match file {
+            Some(f) => Some(
+                crate::registry::verification::run(
+                    &self.verify_pool,
+                    verifier.clone(),
+                    "document.pdf".into(),
+                    f.bytes().clone(),
+                    now,
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        Ok((verifier, report))
+    }
+
     /// Register a document: validate `meta`, store the file (durably, before
     /// the row that references it), take the next number, insert the row and
     /// its audit entry in one transaction. A refusal or failure stores no row;
     /// a file stored for a failed request is swept by [`Registry::gc`].
+    /// Long because: one transaction in the order the rules demand (store, verify, number, refuse a duplicate, insert, audit, observers, commit); each step is a call.
     pub async fn register(
         &self,
         direction: Direction,
@@ -269,169 +407,59 @@ impl Registry {
             ""
         };
         // Decree 30 Art. 21: check authenticity and integrity on arrival.
-        let verifier =
-            crate::registry::verification::options_with_pins(&self.db, &self.verifier).await?;
-        let report = match &file {
-            Some(f) => Some(
-                crate::registry::verification::run(
-                    &self.verify_pool,
-                    verifier.clone(),
-                    "document.pdf".into(),
-                    f.bytes().clone(),
-                    now,
-                )
-                .await?,
-            ),
-            None => None,
-        };
+        let (verifier, report) = self.verify_on_arrival(file.as_ref(), now).await?;
 
         let txn = crate::db::begin_write(&self.db).await?;
         let number = next_number(&txn, direction, year, series).await?;
         let number_symbol = match direction {
             Direction::Incoming => c.number_symbol.clone(),
-            Direction::Outgoing => Some(match (c.doc_type.abbr, &c.unit) {
-                (Some(abbr), _) => {
-                    format!(
-                        "{}/{}-{}{suffix}",
-                        format_number(number),
-                        abbr,
-                        self.agency_code
-                    )
-                }
-                (None, Some(u)) => {
-                    format!(
-                        "{}/{}-{}{suffix}",
-                        format_number(number),
-                        self.agency_code,
-                        u.code
-                    )
-                }
-                (None, None) => {
-                    return Err(Error::Internal(
-                        "công văn without unit passed validation".into(),
-                    ));
-                }
-            }),
+            Direction::Outgoing => Some(self.outgoing_number_symbol(&c, number, suffix)?),
         };
         let number_symbol_key = number_symbol.as_deref().map(|s| fold(s).replace(' ', ""));
         let issuer_key = fold(&c.issuer);
         if let Some(key) = &number_symbol_key {
-            let existing = documents::Entity::find()
-                .filter(documents::Column::Direction.eq(direction.as_str()))
-                .filter(documents::Column::IssuerKey.eq(issuer_key.as_str()))
-                .filter(documents::Column::IssuedYear.eq(c.issued_on.year()))
-                .filter(documents::Column::Series.eq(series.as_str()))
-                .filter(documents::Column::NumberSymbolKey.eq(key.as_str()))
-                .one(&txn)
-                .await?;
-            if let Some(e) = existing {
-                return Err(duplicate(
+            refuse_duplicate(
+                &txn,
+                direction,
+                &c,
+                series,
+                &issuer_key,
+                key,
+                number_symbol.as_deref(),
+            )
+            .await?;
+        }
+        if let Some((sha, size)) = &file_info {
+            record_file(&txn, sha, *size, now).await?;
+        }
+        let model = self.new_row(
+            &c,
+            NewRow {
+                direction,
+                year,
+                series,
+                number,
+                number_symbol: number_symbol.clone(),
+                number_symbol_key,
+                issuer_key,
+                file_sha256: file_info.as_ref().map(|(s, _)| s.to_string()),
+                actor,
+                now,
+            },
+        )?;
+        let inserted = model.insert(&txn).await.map_err(|e| {
+            let e = Error::from(e);
+            if e.is_unique_violation() {
+                duplicate(
                     &c.issuer,
                     c.issued_on.year(),
                     number_symbol.as_deref().unwrap_or(""),
-                    Some(e.id),
-                ));
-            }
-        }
-        if let Some((sha, size)) = &file_info {
-            files::Entity::insert(files::ActiveModel {
-                sha256: Set(sha.to_string()),
-                size: Set(*size),
-                content_type: Set("application/pdf".into()),
-                stored_at: Set(now),
-            })
-            .on_conflict(
-                sea_orm::sea_query::OnConflict::column(files::Column::Sha256)
-                    .do_nothing()
-                    .to_owned(),
-            )
-            .exec_without_returning(&txn)
-            .await?;
-        }
-        let status =
-            if c.handler.is_some() || (direction == Direction::Incoming && c.unit.is_some()) {
-                Status::Assigned
+                    None,
+                )
             } else {
-                Status::Registered
-            };
-        let search = crate::registry::search::texts(&crate::registry::search::SearchFields {
-            number_symbol: number_symbol.as_deref(),
-            doc_type: c.doc_type.name,
-            doc_type_abbr: c.doc_type.abbr,
-            issuer: &c.issuer,
-            subject: &c.subject,
-            recipients: &c.recipients,
-            signer_name: c.signer_name.as_deref(),
-            handler: c.handler.as_deref(),
-            notes: c.notes.as_deref(),
-            reply_number_symbol: None,
-            public: c.secrecy == Secrecy::None,
-        });
-        // Nothing becomes public before the hold ends (a mistaken secrecy
-        // can still be corrected).
-        let publish_at = now
-            + chrono::Duration::from_std(self.publication_hold).unwrap_or(chrono::Duration::zero());
-        let model = documents::ActiveModel {
-            direction: Set(direction.as_str().into()),
-            year: Set(year),
-            series: Set(series.as_str().into()),
-            register_number: Set(number),
-            number_symbol: Set(number_symbol.clone()),
-            number_symbol_key: Set(number_symbol_key),
-            issuer: Set(c.issuer.clone()),
-            issuer_key: Set(issuer_key),
-            issued_year: Set(c.issued_on.year()),
-            doc_type: Set(c.doc_type.name.into()),
-            doc_type_abbr: Set(c.doc_type.abbr.map(str::to_string)),
-            issued_on: Set(c.issued_on),
-            received_on: Set(c.received_on),
-            register_date: Set(c.received_on.unwrap_or(c.issued_on)),
-            registered_at: Set(now),
-            subject: Set(c.subject.clone()),
-            signer_name: Set(c.signer_name.clone()),
-            recipients: Set(serde_json::to_string(&c.recipients)?),
-            unit_id: Set(c.unit.as_ref().map(|u| u.id)),
-            handler: Set(c.handler.clone()),
-            due_on: Set(c.due_on),
-            status: Set(status.as_str().into()),
-            instruction: Set(c.instruction.clone()),
-            progress: Set(None),
-            resolved_on: Set(None),
-            reply_number_symbol: Set(None),
-            copies: Set(c.copies),
-            secrecy: Set(c.secrecy.as_str().into()),
-            urgency: Set(c.urgency.as_str().into()),
-            channel: Set(c.channel.as_str().into()),
-            counterpart: Set(c.counterpart.as_str().into()),
-            is_public: Set(c.secrecy == Secrecy::None),
-            file_sha256: Set(file_info.as_ref().map(|(s, _)| s.to_string())),
-            notes: Set(c.notes.clone()),
-            recall_reason: Set(None),
-            recalled_at: Set(None),
-            search_text: Set(search.staff),
-            public_search: Set(search.public),
-            search_version: Set(crate::registry::search::SEARCH_VERSION),
-            publish_at: Set(Some(publish_at)),
-            version: Set(1),
-            created_by: Set(actor.into()),
-            updated_at: Set(now),
-            ..Default::default()
-        };
-        let inserted = match model.insert(&txn).await {
-            Ok(m) => m,
-            Err(e) => {
-                let e = Error::from(e);
-                if e.is_unique_violation() {
-                    return Err(duplicate(
-                        &c.issuer,
-                        c.issued_on.year(),
-                        number_symbol.as_deref().unwrap_or(""),
-                        None,
-                    ));
-                }
-                return Err(e);
+                e
             }
-        };
+        })?;
         audit::append(
             &txn,
             now,
@@ -450,11 +478,11 @@ impl Registry {
             }),
         )
         .await?;
-        if let Some(r) = &report {
+        if let Some((report, evidence)) = &report {
             crate::registry::verification::store(
                 &txn,
                 inserted.id,
-                (&r.0, &r.1),
+                (report, evidence),
                 crate::registry::verification::Reason::Registration,
                 &verifier.trust.version(),
                 now,
@@ -473,6 +501,74 @@ impl Registry {
         view.verification = report.map(|r| serde_json::to_value(r.0).unwrap_or(Value::Null));
         Ok(view)
     }
+}
+
+/// What a registration's row takes besides the checked fields.
+struct NewRow<'a> {
+    direction: Direction,
+    year: i32,
+    series: Series,
+    number: i32,
+    number_symbol: Option<String>,
+    number_symbol_key: Option<String>,
+    issuer_key: String,
+    file_sha256: Option<String>,
+    actor: &'a str,
+    now: DateTime<Utc>,
+}
+
+/// Refuse a number/symbol already registered from the same issuer in the
+/// same year and series.
+async fn refuse_duplicate(
+    txn: &DatabaseTransaction,
+    direction: Direction,
+    c: &Checked,
+    series: Series,
+    issuer_key: &str,
+    key: &str,
+    number_symbol: Option<&str>,
+) -> Result<()> {
+    let existing = documents::Entity::find()
+        .filter(documents::Column::Direction.eq(direction.as_str()))
+        .filter(documents::Column::IssuerKey.eq(issuer_key))
+        .filter(documents::Column::IssuedYear.eq(c.issued_on.year()))
+        .filter(documents::Column::Series.eq(series.as_str()))
+        .filter(documents::Column::NumberSymbolKey.eq(key))
+        .one(txn)
+        .await?;
+    match existing {
+        Some(e) => Err(duplicate(
+            &c.issuer,
+            c.issued_on.year(),
+            number_symbol.unwrap_or(""),
+            Some(e.id),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// The file's row (once per content: a second document with the same PDF
+/// shares it).
+async fn record_file(
+    txn: &DatabaseTransaction,
+    sha: &Sha256Hex,
+    size: i64,
+    now: DateTime<Utc>,
+) -> Result<()> {
+    files::Entity::insert(files::ActiveModel {
+        sha256: Set(sha.to_string()),
+        size: Set(size),
+        content_type: Set("application/pdf".into()),
+        stored_at: Set(now),
+    })
+    .on_conflict(
+        sea_orm::sea_query::OnConflict::column(files::Column::Sha256)
+            .do_nothing()
+            .to_owned(),
+    )
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
 }
 
 fn duplicate(issuer: &str, year: i32, number_symbol: &str, existing: Option<i32>) -> Error {
