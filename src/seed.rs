@@ -355,68 +355,51 @@ fn plan_document(
         vec!["Các sở, ban, ngành".to_string()]
     };
     let signer = staff[ui * OFFICIALS_PER_UNIT].2.clone();
-    // The search texts by the recipe registration uses (one recipe,
-    // so seeded documents are found as registered ones are).
-    let search = crate::registry::search::texts(&crate::registry::search::SearchFields {
-        number_symbol: Some(&symbol),
+    // The row by registration's writer, so seeded documents are found,
+    // counted and shown as registered ones are.
+    fn word<T>(v: Option<T>, what: &str) -> anyhow::Result<T> {
+        v.ok_or_else(|| anyhow::anyhow!("seed: {what} is not a known value"))
+    }
+    use crate::registry::types::{
+        Channel, Counterpart, Direction, Secrecy, Series, Status, Urgency,
+    };
+    let doc = crate::registry::documents::row::NewDocument {
+        direction: word(Direction::parse(direction), direction)?,
+        year,
+        series: word(Series::parse(series), series)?,
+        register_number: number,
+        number_symbol: Some(symbol),
         doc_type: type_name,
         doc_type_abbr: abbr,
-        issuer: &issuer,
-        subject: &subject,
-        recipients: &recipients,
-        signer_name: Some(&signer),
+        issuer,
+        issued_on: date,
+        received_on: incoming.then_some(date),
+        subject,
+        signer_name: Some(signer),
+        recipients,
+        unit_id: Some(unit_ids[ui]),
         handler: None,
+        due_on,
+        status: word(Status::parse(status), status)?,
+        instruction: None,
+        resolved_on,
+        copies: None,
+        secrecy: word(Secrecy::parse(secrecy), secrecy)?,
+        urgency: Urgency::Normal,
+        channel: if electronic {
+            Channel::Electronic
+        } else {
+            Channel::Paper
+        },
+        counterpart: word(Counterpart::parse(counterpart), counterpart)?,
+        file_sha256: sha.clone(),
         notes: None,
-        reply_number_symbol: None,
-        public: secrecy == "none",
-    });
-    let doc = documents::ActiveModel {
-        direction: Set(direction.into()),
-        year: Set(year),
-        series: Set(series.into()),
-        register_number: Set(number),
-        number_symbol: Set(Some(symbol.clone())),
-        number_symbol_key: Set(Some(fold(&symbol).replace(' ', ""))),
-        issuer_key: Set(fold(&issuer)),
-        issuer: Set(issuer),
-        issued_year: Set(year),
-        doc_type: Set(type_name.into()),
-        doc_type_abbr: Set(abbr.map(str::to_string)),
-        issued_on: Set(date),
-        received_on: Set(incoming.then_some(date)),
-        register_date: Set(date),
-        registered_at: Set(at),
-        search_text: Set(search.staff),
-        public_search: Set(search.public),
-        search_version: Set(crate::registry::search::SEARCH_VERSION),
-        publish_at: Set(Some(at)),
-        version: Set(1),
-        subject: Set(subject),
-        signer_name: Set(Some(signer)),
-        // Stored as a JSON list, as registration stores it.
-        recipients: Set(serde_json::to_string(&recipients)?),
-        unit_id: Set(Some(unit_ids[ui])),
-        handler: Set(None),
-        due_on: Set(due_on),
-        status: Set(if recalled { "recalled" } else { status }.into()),
-        instruction: Set(None),
-        progress: Set(None),
-        resolved_on: Set(resolved_on),
-        reply_number_symbol: Set(None),
-        copies: Set(None),
-        secrecy: Set(secrecy.into()),
-        urgency: Set("normal".into()),
-        channel: Set(if electronic { "electronic" } else { "paper" }.into()),
-        counterpart: Set(counterpart.into()),
-        is_public: Set(secrecy == "none"),
-        file_sha256: Set(sha.clone()),
-        notes: Set(None),
-        recall_reason: Set(recalled.then(|| "thu hồi (dữ liệu mẫu)".to_string())),
-        recalled_at: Set(recalled.then_some(at)),
-        created_by: Set("seed".into()),
-        updated_at: Set(at),
-        ..Default::default()
-    };
+        recalled: recalled.then(|| ("thu hồi (dữ liệu mẫu)".to_string(), at)),
+        created_by: "seed",
+        registered_at: at,
+        publish_at: at,
+    }
+    .row()?;
     Ok((doc, (sha, electronic, incoming, ui, at), file))
 }
 

@@ -6,6 +6,7 @@ mod handling;
 mod query;
 mod read;
 mod register;
+pub mod row;
 pub mod view;
 
 pub use query::{ListQuery, MAX_PAGE, Page};

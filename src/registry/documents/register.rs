@@ -9,6 +9,7 @@ use sea_orm::{
 };
 use serde_json::{Value, json};
 
+use super::row::{NewDocument, issuer_key, number_symbol_key};
 use super::view::DocumentView;
 use super::{METADATA_FIELDS, PdfUpload, active_unit, check_deadline, unit_codes};
 use crate::entity::{documents, files, units};
@@ -277,69 +278,43 @@ impl Registry {
             } else {
                 Status::Registered
             };
-        let search = crate::registry::search::texts(&crate::registry::search::SearchFields {
-            number_symbol: r.number_symbol.as_deref(),
-            doc_type: c.doc_type.name,
-            doc_type_abbr: c.doc_type.abbr,
-            issuer: &c.issuer,
-            subject: &c.subject,
-            recipients: &c.recipients,
-            signer_name: c.signer_name.as_deref(),
-            handler: c.handler.as_deref(),
-            notes: c.notes.as_deref(),
-            reply_number_symbol: None,
-            public: c.secrecy == Secrecy::None,
-        });
         // Nothing becomes public before the hold ends (a mistaken secrecy
         // can still be corrected).
         let publish_at = r.now
             + chrono::Duration::from_std(self.publication_hold).unwrap_or(chrono::Duration::zero());
-        Ok(documents::ActiveModel {
-            direction: Set(r.direction.as_str().into()),
-            year: Set(r.year),
-            series: Set(r.series.as_str().into()),
-            register_number: Set(r.number),
-            number_symbol: Set(r.number_symbol.clone()),
-            number_symbol_key: Set(r.number_symbol_key),
-            issuer: Set(c.issuer.clone()),
-            issuer_key: Set(r.issuer_key),
-            issued_year: Set(c.issued_on.year()),
-            doc_type: Set(c.doc_type.name.into()),
-            doc_type_abbr: Set(c.doc_type.abbr.map(str::to_string)),
-            issued_on: Set(c.issued_on),
-            received_on: Set(c.received_on),
-            register_date: Set(c.received_on.unwrap_or(c.issued_on)),
-            registered_at: Set(r.now),
-            subject: Set(c.subject.clone()),
-            signer_name: Set(c.signer_name.clone()),
-            recipients: Set(serde_json::to_string(&c.recipients)?),
-            unit_id: Set(c.unit.as_ref().map(|u| u.id)),
-            handler: Set(c.handler.clone()),
-            due_on: Set(c.due_on),
-            status: Set(status.as_str().into()),
-            instruction: Set(c.instruction.clone()),
-            progress: Set(None),
-            resolved_on: Set(None),
-            reply_number_symbol: Set(None),
-            copies: Set(c.copies),
-            secrecy: Set(c.secrecy.as_str().into()),
-            urgency: Set(c.urgency.as_str().into()),
-            channel: Set(c.channel.as_str().into()),
-            counterpart: Set(c.counterpart.as_str().into()),
-            is_public: Set(c.secrecy == Secrecy::None),
-            file_sha256: Set(r.file_sha256),
-            notes: Set(c.notes.clone()),
-            recall_reason: Set(None),
-            recalled_at: Set(None),
-            search_text: Set(search.staff),
-            public_search: Set(search.public),
-            search_version: Set(crate::registry::search::SEARCH_VERSION),
-            publish_at: Set(Some(publish_at)),
-            version: Set(1),
-            created_by: Set(r.actor.into()),
-            updated_at: Set(r.now),
-            ..Default::default()
-        })
+        NewDocument {
+            direction: r.direction,
+            year: r.year,
+            series: r.series,
+            register_number: r.number,
+            number_symbol: r.number_symbol,
+            doc_type: c.doc_type.name,
+            doc_type_abbr: c.doc_type.abbr,
+            issuer: c.issuer.clone(),
+            issued_on: c.issued_on,
+            received_on: c.received_on,
+            subject: c.subject.clone(),
+            signer_name: c.signer_name.clone(),
+            recipients: c.recipients.clone(),
+            unit_id: c.unit.as_ref().map(|u| u.id),
+            handler: c.handler.clone(),
+            due_on: c.due_on,
+            status,
+            instruction: c.instruction.clone(),
+            resolved_on: None,
+            copies: c.copies,
+            secrecy: c.secrecy,
+            urgency: c.urgency,
+            channel: c.channel,
+            counterpart: c.counterpart,
+            file_sha256: r.file_sha256,
+            notes: c.notes.clone(),
+            recalled: None,
+            created_by: r.actor,
+            registered_at: r.now,
+            publish_at,
+        }
+        .row()
     }
 
     /// Verify an uploaded file with the registry's trust and the
@@ -415,15 +390,15 @@ impl Registry {
             Direction::Incoming => c.number_symbol.clone(),
             Direction::Outgoing => Some(self.outgoing_number_symbol(&c, number, suffix)?),
         };
-        let number_symbol_key = number_symbol.as_deref().map(|s| fold(s).replace(' ', ""));
-        let issuer_key = fold(&c.issuer);
-        if let Some(key) = &number_symbol_key {
+        let ns_key = number_symbol.as_deref().map(number_symbol_key);
+        let issuer = issuer_key(&c.issuer);
+        if let Some(key) = &ns_key {
             refuse_duplicate(
                 &txn,
                 direction,
                 &c,
                 series,
-                &issuer_key,
+                &issuer,
                 key,
                 number_symbol.as_deref(),
             )
@@ -440,8 +415,6 @@ impl Registry {
                 series,
                 number,
                 number_symbol: number_symbol.clone(),
-                number_symbol_key,
-                issuer_key,
                 file_sha256: file_info.as_ref().map(|(s, _)| s.to_string()),
                 actor,
                 now,
@@ -510,8 +483,6 @@ struct NewRow<'a> {
     series: Series,
     number: i32,
     number_symbol: Option<String>,
-    number_symbol_key: Option<String>,
-    issuer_key: String,
     file_sha256: Option<String>,
     actor: &'a str,
     now: DateTime<Utc>,
