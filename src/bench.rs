@@ -180,9 +180,25 @@ pub fn run(opts: &BenchOptions) -> anyhow::Result<String> {
         opts.runs
     ));
 
-    // Large file.
+    md.push_str(&large_file(dir, opts, &creds, &verify_cmd)?);
+    md.push_str(&small_files(dir, opts, &creds, &verify_cmd)?);
+    Ok(md)
+}
+
+/// A command running `vanthu verify` over some files.
+type VerifyCmd<'a> = &'a dyn Fn(&[PathBuf]) -> Command;
+
+/// The large file's section: one signed PDF of `opts.size_mb` MB, timed
+/// against `openssl dgst` (and `pdfsig`), with the peak memory.
+fn large_file(
+    dir: &Path,
+    opts: &BenchOptions,
+    creds: &Credentials,
+    verify_cmd: VerifyCmd,
+) -> anyhow::Result<String> {
+    let mut md = String::new();
     let big = dir.join("large-signed.pdf");
-    std::fs::write(&big, signed(opts.size_mb * 1_000_000, 1, &creds)?)?;
+    std::fs::write(&big, signed(opts.size_mb * 1_000_000, 1, creds)?)?;
     let size = std::fs::metadata(&big)?.len();
     let check = verify_cmd(std::slice::from_ref(&big)).output()?;
     let rep: serde_json::Value =
@@ -230,14 +246,24 @@ pub fn run(opts: &BenchOptions) -> anyhow::Result<String> {
         peak as f64 / 1024.0,
         peak as f64 * 1024.0 / size as f64
     ));
+    Ok(md)
+}
 
-    // Many small files.
+/// The small files' section: `opts.small` signed PDFs, verified in one
+/// invocation and one process per file (and by `pdfsig` per file).
+fn small_files(
+    dir: &Path,
+    opts: &BenchOptions,
+    creds: &Credentials,
+    verify_cmd: VerifyCmd,
+) -> anyhow::Result<String> {
+    let mut md = String::new();
     let small_dir = dir.join("small");
     std::fs::create_dir_all(&small_dir)?;
     let mut files = Vec::new();
     for i in 0..opts.small {
         let p = small_dir.join(format!("small-{i:04}.pdf"));
-        std::fs::write(&p, signed(30_000, i as u64 + 2, &creds)?)?;
+        std::fs::write(&p, signed(30_000, i as u64 + 2, creds)?)?;
         files.push(p);
     }
     let avg = files

@@ -16,6 +16,8 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    /// Create the counter tables, their state row and the two indexes.
+    /// Long because: the migration's table and column lists.
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         let mut t = Table::create();
         t.table(ComplianceCounts::Table)

@@ -147,31 +147,7 @@ pub async fn page(
         .saturating_mul(per_page)
         .min(i64::MAX as u64);
     if metric == "signer_coverage" {
-        // Officials, not documents: few enough to judge them all.
-        let signers = rollup::valid_signers(reg, f, &r).await?;
-        let mut counts = Default::default();
-        let mut ev = Vec::new();
-        let unmatched = coverage(
-            reg,
-            f,
-            g,
-            &r.unit_code,
-            signers.into_iter(),
-            &mut counts,
-            Some(&mut ev),
-        )
-        .await?;
-        let total = ev.len() as u64;
-        let items = ev
-            .into_iter()
-            .skip(skip as usize)
-            .take(per_page as usize)
-            .collect();
-        return Ok(EvidencePage {
-            items,
-            total,
-            unmatched_signers: describe_unmatched(reg, f, &r, unmatched).await?,
-        });
+        return signer_page(reg, f, g, &r, skip, per_page).await;
     }
     // The gap is numerator against denominator; targets do not enter it.
     let total: u64 = rollup::metrics(reg, &super::Targets::default(), f, g)
@@ -245,5 +221,41 @@ pub async fn page(
         items,
         total,
         unmatched_signers: Vec::new(),
+    })
+}
+
+/// The page of signer-coverage evidence: officials, not documents.
+async fn signer_page(
+    reg: &Registry,
+    f: &Filter,
+    g: GroupBy,
+    r: &super::Resolved,
+    skip: u64,
+    per_page: u64,
+) -> Result<EvidencePage> {
+    // Officials, not documents: few enough to judge them all.
+    let signers = rollup::valid_signers(reg, f, r).await?;
+    let mut counts = Default::default();
+    let mut ev = Vec::new();
+    let unmatched = coverage(
+        reg,
+        f,
+        g,
+        &r.unit_code,
+        signers.into_iter(),
+        &mut counts,
+        Some(&mut ev),
+    )
+    .await?;
+    let total = ev.len() as u64;
+    let items = ev
+        .into_iter()
+        .skip(skip as usize)
+        .take(per_page as usize)
+        .collect();
+    Ok(EvidencePage {
+        items,
+        total,
+        unmatched_signers: describe_unmatched(reg, f, r, unmatched).await?,
     })
 }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use sea_orm::{ConnectionTrait, DatabaseBackend, Statement, Value};
 
 use super::rollup::grouped;
-use super::{Counts, Filter, GroupBy, MetricResult, Targets, resolve, with_coverage};
+use super::{Counts, Filter, GroupBy, MetricResult, Resolved, Targets, resolve, with_coverage};
 use crate::registry::Registry;
 use crate::registry::error::Result;
 
@@ -106,6 +106,43 @@ pub async fn metrics(
         (GroupBy::Month, DatabaseBackend::Postgres) => "to_char(d.register_date, 'YYYY-MM')",
         (GroupBy::Month, _) => "strftime('%Y-%m', d.register_date)",
     };
+    let mut counts: Counts = BTreeMap::new();
+    count_sums(reg, f, g, &r, group_expr, &mut counts).await?;
+    // On-time handling: incoming documents whose deadline is in the period.
+    if f.direction.as_deref() != Some("outgoing") {
+        on_time_counts(reg, f, g, &r, group_expr, &mut counts).await?;
+    }
+    let signers = valid_signers(reg, f, &r).await?;
+    with_coverage(reg, targets, f, g, &r, signers, counts).await
+}
+
+/// The group's label of `row` (column 0): a unit's code, or the value itself.
+fn label(g: GroupBy, r: &Resolved, row: &sea_orm::QueryResult) -> Result<String> {
+    Ok(match g {
+        GroupBy::Unit => row
+            .try_get_by_index::<Option<i32>>(0)?
+            .and_then(|u| r.unit_code.get(&u).cloned())
+            .unwrap_or_else(|| "-".into()),
+        _ => row.try_get_by_index::<String>(0)?,
+    })
+}
+
+/// The count in column `i` of `row` (none or negative is 0).
+fn n(row: &sea_orm::QueryResult, i: usize) -> Result<u64> {
+    Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
+}
+
+/// Each counted metric's numerator and denominator per group, into `counts`:
+/// one `GROUP BY` over the period's documents.
+async fn count_sums(
+    reg: &Registry,
+    f: &Filter,
+    g: GroupBy,
+    r: &Resolved,
+    group_expr: &str,
+    counts: &mut Counts,
+) -> Result<()> {
+    let backend = reg.db.get_database_backend();
     let conds = super::rollup::count_conditions();
     let sums: Vec<String> = conds
         .iter()
@@ -123,25 +160,12 @@ pub async fn metrics(
         chosen_verification(f),
         grouped(group_expr)
     );
-    let mut counts: Counts = BTreeMap::new();
-    let label = |row: &sea_orm::QueryResult| -> Result<String> {
-        Ok(match g {
-            GroupBy::Unit => row
-                .try_get_by_index::<Option<i32>>(0)?
-                .and_then(|u| r.unit_code.get(&u).cloned())
-                .unwrap_or_else(|| "-".into()),
-            _ => row.try_get_by_index::<String>(0)?,
-        })
-    };
-    let n = |row: &sea_orm::QueryResult, i: usize| -> Result<u64> {
-        Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
-    };
     for row in reg
         .db
         .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
         .await?
     {
-        let group = label(&row)?;
+        let group = label(g, r, &row)?;
         for (k, (id, ..)) in conds.iter().enumerate() {
             let (den, num) = (n(&row, 1 + 2 * k)?, n(&row, 2 + 2 * k)?);
             if den > 0 {
@@ -149,34 +173,54 @@ pub async fn metrics(
             }
         }
     }
-    // On-time handling: incoming documents whose deadline is in the period.
-    if f.direction.as_deref() != Some("outgoing") {
-        let group_expr = match (g, backend) {
-            (GroupBy::Month, DatabaseBackend::Postgres) => "to_char(d.due_on, 'YYYY-MM')",
-            (GroupBy::Month, _) => "strftime('%Y-%m', d.due_on)",
-            _ => group_expr,
-        };
-        let mut p = Params { values: Vec::new() };
-        let w = due_where(&mut p, f, r.unit_id, r.doc_type);
-        let sql = format!(
-            "SELECT {group_expr} AS g, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN \
-             d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on THEN 1 ELSE 0 END) AS BIGINT) \
-             FROM documents d WHERE {w}{}",
-            grouped(group_expr)
-        );
-        for row in reg
-            .db
-            .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
-            .await?
-        {
-            let group = label(&row)?;
-            let (den, num) = (n(&row, 1)?, n(&row, 2)?);
-            if den > 0 {
-                counts.insert(("on_time".into(), group), (num, den));
-            }
+    Ok(())
+}
+
+/// On-time handling per group, into `counts`: incoming documents whose
+/// deadline is in the period, grouped by the deadline's month.
+async fn on_time_counts(
+    reg: &Registry,
+    f: &Filter,
+    g: GroupBy,
+    r: &Resolved,
+    group_expr: &str,
+    counts: &mut Counts,
+) -> Result<()> {
+    let backend = reg.db.get_database_backend();
+    let group_expr = match (g, backend) {
+        (GroupBy::Month, DatabaseBackend::Postgres) => "to_char(d.due_on, 'YYYY-MM')",
+        (GroupBy::Month, _) => "strftime('%Y-%m', d.due_on)",
+        _ => group_expr,
+    };
+    let mut p = Params { values: Vec::new() };
+    let w = due_where(&mut p, f, r.unit_id, r.doc_type);
+    let sql = format!(
+        "SELECT {group_expr} AS g, CAST(COUNT(*) AS BIGINT), CAST(SUM(CASE WHEN \
+         d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on THEN 1 ELSE 0 END) AS BIGINT) \
+         FROM documents d WHERE {w}{}",
+        grouped(group_expr)
+    );
+    for row in reg
+        .db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, p.values))
+        .await?
+    {
+        let group = label(g, r, &row)?;
+        let (den, num) = (n(&row, 1)?, n(&row, 2)?);
+        if den > 0 {
+            counts.insert(("on_time".into(), group), (num, den));
         }
     }
-    // Who signed validly in the period, on the counted verifications.
+    Ok(())
+}
+
+/// Who signed validly in the period, on the counted verifications.
+async fn valid_signers(
+    reg: &Registry,
+    f: &Filter,
+    r: &Resolved,
+) -> Result<Vec<(Option<String>, Option<String>)>> {
+    let backend = reg.db.get_database_backend();
     let mut p = Params { values: Vec::new() };
     let w = where_clause(&mut p, f, r.unit_id, r.doc_type);
     let sql = format!(
@@ -196,5 +240,5 @@ pub async fn metrics(
             row.try_get_by_index::<Option<String>>(1)?,
         ));
     }
-    with_coverage(reg, targets, f, g, &r, signers, counts).await
+    Ok(signers)
 }

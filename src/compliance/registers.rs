@@ -4,6 +4,8 @@
 //! số … đến số; Quyển số), as CSV and as print-ready HTML (A4 landscape).
 //! Secret documents are kept in their own book (series `secret`).
 
+use std::collections::HashMap;
+
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::csv_field;
@@ -100,7 +102,7 @@ fn d(x: chrono::NaiveDate) -> String {
 
 /// Build a register.
 pub async fn build(reg: &Registry, book: Book, year: i32, secret: bool) -> Result<Register> {
-    let units: std::collections::HashMap<i32, String> = units::Entity::find()
+    let units: HashMap<i32, String> = units::Entity::find()
         .all(&reg.db)
         .await?
         .into_iter()
@@ -129,88 +131,7 @@ pub async fn build(reg: &Registry, book: Book, year: i32, secret: bool) -> Resul
             "the register is too large to print at once",
         ));
     }
-    let unit = |m: &documents::Model| {
-        let u = m
-            .unit_id
-            .and_then(|i| units.get(&i).cloned())
-            .unwrap_or_default();
-        match &m.handler {
-            Some(h) if u.is_empty() => h.clone(),
-            Some(h) => format!("{u} – {h}"),
-            None => u,
-        }
-    };
-    let note = |m: &documents::Model| {
-        let mut n = Vec::new();
-        if m.status == "recalled" {
-            n.push(format!(
-                "Đã thu hồi: {}",
-                m.recall_reason.clone().unwrap_or_default()
-            ));
-        }
-        if m.channel == "electronic" {
-            n.push("Văn bản điện tử".into());
-        }
-        if let Some(x) = &m.notes {
-            n.push(x.clone());
-        }
-        n.join("; ")
-    };
-    let rows: Vec<Vec<String>> = docs
-        .iter()
-        .map(|m| {
-            let kind_subject = format!("{} {}", m.doc_type, m.subject);
-            match book {
-                Book::Incoming => vec![
-                    m.received_on.map(d).unwrap_or_default(),
-                    format!("{:02}", m.register_number),
-                    m.issuer.clone(),
-                    m.number_symbol.clone().unwrap_or_default(),
-                    d(m.issued_on),
-                    kind_subject,
-                    unit(m),
-                    String::new(),
-                    String::new(),
-                    note(m),
-                ],
-                Book::Outgoing => vec![
-                    m.number_symbol.clone().unwrap_or_default(),
-                    d(m.issued_on),
-                    kind_subject,
-                    m.signer_name.clone().unwrap_or_default(),
-                    serde_json::from_str::<Vec<String>>(&m.recipients)
-                        .unwrap_or_default()
-                        .join("; "),
-                    unit(m),
-                    m.copies.map(|c| c.to_string()).unwrap_or_default(),
-                    String::new(),
-                    String::new(),
-                    note(m),
-                ],
-                Book::FollowUp => vec![
-                    format!("{:02}", m.register_number),
-                    format!(
-                        "{} {} ngày {} của {}",
-                        m.doc_type,
-                        m.number_symbol.clone().unwrap_or_default(),
-                        d(m.issued_on),
-                        m.issuer
-                    ),
-                    unit(m),
-                    m.due_on.map(d).unwrap_or_default(),
-                    match (&m.status[..], m.resolved_on) {
-                        ("done", Some(r)) => format!("Đã giải quyết ngày {}", d(r)),
-                        (_, _) => m
-                            .progress
-                            .clone()
-                            .unwrap_or_else(|| "Đang giải quyết".into()),
-                    },
-                    m.reply_number_symbol.clone().unwrap_or_default(),
-                    note(m),
-                ],
-            }
-        })
-        .collect();
+    let rows: Vec<Vec<String>> = docs.iter().map(|m| row(book, &units, m)).collect();
     let first = docs.first();
     let last = docs.last();
     Ok(Register {
@@ -228,6 +149,91 @@ pub async fn build(reg: &Registry, book: Book, year: i32, secret: bool) -> Resul
         ),
         rows,
     })
+}
+
+/// The unit (and handler) column of `m`, from the unit names `units`.
+fn unit_of(units: &HashMap<i32, String>, m: &documents::Model) -> String {
+    let u = m
+        .unit_id
+        .and_then(|i| units.get(&i).cloned())
+        .unwrap_or_default();
+    match &m.handler {
+        Some(h) if u.is_empty() => h.clone(),
+        Some(h) => format!("{u} – {h}"),
+        None => u,
+    }
+}
+
+/// The notes column of `m`: recalled, electronic, then the clerk's notes.
+fn note(m: &documents::Model) -> String {
+    let mut n = Vec::new();
+    if m.status == "recalled" {
+        n.push(format!(
+            "Đã thu hồi: {}",
+            m.recall_reason.clone().unwrap_or_default()
+        ));
+    }
+    if m.channel == "electronic" {
+        n.push("Văn bản điện tử".into());
+    }
+    if let Some(x) = &m.notes {
+        n.push(x.clone());
+    }
+    n.join("; ")
+}
+
+/// The row of `book` for `m`.
+fn row(book: Book, units: &HashMap<i32, String>, m: &documents::Model) -> Vec<String> {
+    let kind_subject = format!("{} {}", m.doc_type, m.subject);
+    match book {
+        Book::Incoming => vec![
+            m.received_on.map(d).unwrap_or_default(),
+            format!("{:02}", m.register_number),
+            m.issuer.clone(),
+            m.number_symbol.clone().unwrap_or_default(),
+            d(m.issued_on),
+            kind_subject,
+            unit_of(units, m),
+            String::new(),
+            String::new(),
+            note(m),
+        ],
+        Book::Outgoing => vec![
+            m.number_symbol.clone().unwrap_or_default(),
+            d(m.issued_on),
+            kind_subject,
+            m.signer_name.clone().unwrap_or_default(),
+            serde_json::from_str::<Vec<String>>(&m.recipients)
+                .unwrap_or_default()
+                .join("; "),
+            unit_of(units, m),
+            m.copies.map(|c| c.to_string()).unwrap_or_default(),
+            String::new(),
+            String::new(),
+            note(m),
+        ],
+        Book::FollowUp => vec![
+            format!("{:02}", m.register_number),
+            format!(
+                "{} {} ngày {} của {}",
+                m.doc_type,
+                m.number_symbol.clone().unwrap_or_default(),
+                d(m.issued_on),
+                m.issuer
+            ),
+            unit_of(units, m),
+            m.due_on.map(d).unwrap_or_default(),
+            match (&m.status[..], m.resolved_on) {
+                ("done", Some(r)) => format!("Đã giải quyết ngày {}", d(r)),
+                (_, _) => m
+                    .progress
+                    .clone()
+                    .unwrap_or_else(|| "Đang giải quyết".into()),
+            },
+            m.reply_number_symbol.clone().unwrap_or_default(),
+            note(m),
+        ],
+    }
 }
 
 /// CSV: the header block, then the columns and rows.

@@ -73,93 +73,8 @@ pub async fn stats(reg: &Registry, year: i32) -> Result<(Vec<Group>, Figures)> {
         .into_iter()
         .map(|u| (u.id, u.code))
         .collect();
-    let backend = reg.db.get_database_backend();
-    let month = |col: &str| match backend {
-        DatabaseBackend::Postgres => format!("to_char({col}, 'YYYY-MM')"),
-        _ => format!("strftime('%Y-%m', {col})"),
-    };
-    let open = "d.secrecy = 'none' AND d.status <> 'recalled'";
-    let due = format!(
-        "{open} AND d.direction = 'incoming' AND d.due_on IS NOT NULL \
-         AND (d.due_on < $2 OR d.resolved_on IS NOT NULL)"
-    );
-    let sums = [
-        "1 = 1".to_string(),
-        "d.secrecy <> 'none'".to_string(),
-        "d.secrecy = 'none' AND d.status = 'recalled'".to_string(),
-        format!("{open} AND d.channel = 'electronic'"),
-        format!("{open} AND d.channel <> 'electronic'"),
-        format!("{open} AND d.counterpart = 'state_agency'"),
-        format!("{open} AND d.counterpart = 'state_agency' AND d.channel = 'electronic'"),
-        due.clone(),
-        format!("{due} AND d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on"),
-    ]
-    .map(|c| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT)"));
-    let m = month("d.register_date");
-    let sql = format!(
-        "SELECT {m}, COALESCE(d.unit_id, 0), d.direction, {} FROM documents d \
-         WHERE d.year = $1 GROUP BY {m}, COALESCE(d.unit_id, 0), d.direction",
-        sums.join(", ")
-    );
-    let mut groups: BTreeMap<(String, Option<String>, String), Figures> = BTreeMap::new();
-    let key = |row: &sea_orm::QueryResult| -> Result<(String, Option<String>, String)> {
-        let unit: i32 = row.try_get_by_index(1)?;
-        Ok((
-            row.try_get_by_index::<String>(0)?,
-            unit_codes.get(&unit).cloned(),
-            row.try_get_by_index::<String>(2)?,
-        ))
-    };
-    for row in reg
-        .db
-        .query_all_raw(Statement::from_sql_and_values(
-            backend,
-            sql,
-            [year.into(), today.into()],
-        ))
-        .await?
-    {
-        let n = |i: usize| -> Result<u64> {
-            Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
-        };
-        let f = groups.entry(key(&row)?).or_default();
-        f.total += n(3)?;
-        f.secret += n(4)?;
-        f.recalled += n(5)?;
-        f.electronic += n(6)?;
-        f.paper += n(7)?;
-        f.with_state_agencies += n(8)?;
-        f.with_state_agencies_electronic += n(9)?;
-        f.with_deadline += n(10)?;
-        f.on_time += n(11)?;
-    }
-    // Electronic public documents whose current verification is valid.
-    let m = month("register_date");
-    let (from, to) = (
-        NaiveDate::from_ymd_opt(year, 1, 1),
-        NaiveDate::from_ymd_opt(year, 12, 31),
-    );
-    if let (Some(from), Some(to)) = (from, to) {
-        let sql = format!(
-            "SELECT {m}, unit_id, direction, CAST(SUM(e_sig_num) AS BIGINT) FROM compliance_counts \
-             WHERE basis = 0 AND register_date >= $1 AND register_date <= $2 \
-             GROUP BY {m}, unit_id, direction"
-        );
-        for row in reg
-            .db
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                sql,
-                [from.into(), to.into()],
-            ))
-            .await?
-        {
-            let n = row.try_get_by_index::<Option<i64>>(3)?.unwrap_or(0).max(0) as u64;
-            if n > 0 {
-                groups.entry(key(&row)?).or_default().signed_valid += n;
-            }
-        }
-    }
+    let mut groups = document_counts(reg, year, today, &unit_codes).await?;
+    valid_signatures(reg, year, &unit_codes, &mut groups).await?;
     let finish = |f: &mut Figures| {
         f.e_signature_rate = rate(f.signed_valid, f.electronic);
         f.electronic_exchange_rate = rate(f.with_state_agencies_electronic, f.with_state_agencies);
@@ -181,6 +96,127 @@ pub async fn stats(reg: &Registry, year: i32) -> Result<(Vec<Group>, Figures)> {
         .collect();
     finish(&mut all);
     Ok((out, all))
+}
+
+/// A group: month, unit code, direction.
+type Key = (String, Option<String>, String);
+
+/// The month (`YYYY-MM`) of the date column `col`, in `backend`'s SQL.
+fn month(backend: DatabaseBackend, col: &str) -> String {
+    match backend {
+        DatabaseBackend::Postgres => format!("to_char({col}, 'YYYY-MM')"),
+        _ => format!("strftime('%Y-%m', {col})"),
+    }
+}
+
+/// The group of a row whose first columns are month, unit id and direction.
+fn key(unit_codes: &HashMap<i32, String>, row: &sea_orm::QueryResult) -> Result<Key> {
+    let unit: i32 = row.try_get_by_index(1)?;
+    Ok((
+        row.try_get_by_index::<String>(0)?,
+        unit_codes.get(&unit).cloned(),
+        row.try_get_by_index::<String>(2)?,
+    ))
+}
+
+/// The counts of year `year`'s documents per group: one `GROUP BY` over the
+/// documents (no join), deadlines judged as of `today`.
+async fn document_counts(
+    reg: &Registry,
+    year: i32,
+    today: NaiveDate,
+    unit_codes: &HashMap<i32, String>,
+) -> Result<BTreeMap<Key, Figures>> {
+    let backend = reg.db.get_database_backend();
+    let open = "d.secrecy = 'none' AND d.status <> 'recalled'";
+    let due = format!(
+        "{open} AND d.direction = 'incoming' AND d.due_on IS NOT NULL \
+         AND (d.due_on < $2 OR d.resolved_on IS NOT NULL)"
+    );
+    let sums = [
+        "1 = 1".to_string(),
+        "d.secrecy <> 'none'".to_string(),
+        "d.secrecy = 'none' AND d.status = 'recalled'".to_string(),
+        format!("{open} AND d.channel = 'electronic'"),
+        format!("{open} AND d.channel <> 'electronic'"),
+        format!("{open} AND d.counterpart = 'state_agency'"),
+        format!("{open} AND d.counterpart = 'state_agency' AND d.channel = 'electronic'"),
+        due.clone(),
+        format!("{due} AND d.resolved_on IS NOT NULL AND d.resolved_on <= d.due_on"),
+    ]
+    .map(|c| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT)"));
+    let m = month(backend, "d.register_date");
+    let sql = format!(
+        "SELECT {m}, COALESCE(d.unit_id, 0), d.direction, {} FROM documents d \
+         WHERE d.year = $1 GROUP BY {m}, COALESCE(d.unit_id, 0), d.direction",
+        sums.join(", ")
+    );
+    let mut groups: BTreeMap<Key, Figures> = BTreeMap::new();
+    for row in reg
+        .db
+        .query_all_raw(Statement::from_sql_and_values(
+            backend,
+            sql,
+            [year.into(), today.into()],
+        ))
+        .await?
+    {
+        let n = |i: usize| -> Result<u64> {
+            Ok(row.try_get_by_index::<Option<i64>>(i)?.unwrap_or(0).max(0) as u64)
+        };
+        let f = groups.entry(key(unit_codes, &row)?).or_default();
+        f.total += n(3)?;
+        f.secret += n(4)?;
+        f.recalled += n(5)?;
+        f.electronic += n(6)?;
+        f.paper += n(7)?;
+        f.with_state_agencies += n(8)?;
+        f.with_state_agencies_electronic += n(9)?;
+        f.with_deadline += n(10)?;
+        f.on_time += n(11)?;
+    }
+    Ok(groups)
+}
+
+/// Electronic public documents whose current verification is valid, per
+/// group, from the compliance counters, into `groups`.
+async fn valid_signatures(
+    reg: &Registry,
+    year: i32,
+    unit_codes: &HashMap<i32, String>,
+    groups: &mut BTreeMap<Key, Figures>,
+) -> Result<()> {
+    let backend = reg.db.get_database_backend();
+    let m = month(backend, "register_date");
+    let (from, to) = (
+        NaiveDate::from_ymd_opt(year, 1, 1),
+        NaiveDate::from_ymd_opt(year, 12, 31),
+    );
+    if let (Some(from), Some(to)) = (from, to) {
+        let sql = format!(
+            "SELECT {m}, unit_id, direction, CAST(SUM(e_sig_num) AS BIGINT) FROM compliance_counts \
+             WHERE basis = 0 AND register_date >= $1 AND register_date <= $2 \
+             GROUP BY {m}, unit_id, direction"
+        );
+        for row in reg
+            .db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                sql,
+                [from.into(), to.into()],
+            ))
+            .await?
+        {
+            let n = row.try_get_by_index::<Option<i64>>(3)?.unwrap_or(0).max(0) as u64;
+            if n > 0 {
+                groups
+                    .entry(key(unit_codes, &row)?)
+                    .or_default()
+                    .signed_valid += n;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Sum `b` into `a` (counts only; rates are recomputed by [`finish`]).

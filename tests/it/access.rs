@@ -33,6 +33,8 @@ struct RouteCase {
     body: Option<Value>,
 }
 
+/// Every route with the roles allowed on it.
+/// Long because: one table of route cases, a row per route.
 fn cases() -> Vec<RouteCase> {
     let rc = |method, path, template, allowed, body| RouteCase {
         method,

@@ -328,6 +328,9 @@ fn options(root: &X509, online: Arc<vanthu::online::HttpFetch>) -> Options {
     }
 }
 
+/// Revocation fetched online: good, then cached, revoked by OCSP and CRL,
+/// by the CRL alone, through the command line, and by a delegated responder.
+/// Long because: one responder's story in order, each step starting from the state the last one left.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn revocation_is_fetched_cached_and_believed() {
     // The root's port is not known before the responder starts, so the CA is

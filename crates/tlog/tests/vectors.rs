@@ -270,6 +270,9 @@ fn real_rekor_inclusion_proof() {
     );
 }
 
+/// The signed-note, checkpoint, cosignature and receipt vectors, each read
+/// and checked against the one key and note they share.
+/// Long because: one vectors file walked section by section, the derived sections sharing the log key.
 #[test]
 fn signed_notes_checkpoints_cosignatures_and_receipts() {
     let Some(d) = dir() else { return };
