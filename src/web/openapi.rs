@@ -365,8 +365,13 @@ fn refine_parameters(path: &str, op: &mut Map<String, Value>) {
         if place == "header" {
             continue;
         }
+        let in_query = place == "query";
         if let Some(schema) = constraint(path, name) {
             p["schema"] = schema;
+        }
+        // An empty query value counts as absent (`?unit=` filters nothing).
+        if in_query {
+            p["allowEmptyValue"] = Value::Bool(true);
         }
     }
 }
